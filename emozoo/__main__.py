@@ -1,0 +1,5 @@
+import sys
+
+from emozoo.cli import main
+
+sys.exit(main())

@@ -1,0 +1,28 @@
+"""Plain-text tables for the terminal: fixed columns, long cells cut with an ellipsis to fit the width."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+
+
+def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, width: int | None = None) -> str:
+    """Render rows under headers; the widest columns shrink first when the table exceeds ``width``."""
+    cells = [[str(c) for c in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    limit = width if width is not None else shutil.get_terminal_size((120, 24)).columns
+    gap = 2
+    while sum(widths) + gap * (len(widths) - 1) > limit and max(widths) > 8:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+    lines = []
+    for index, row in enumerate(cells):
+        parts = [_fit(cell, widths[i]) for i, cell in enumerate(row)]
+        lines.append((" " * gap).join(parts).rstrip())
+        if index == 0:
+            lines.append((" " * gap).join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _fit(text: str, width: int) -> str:
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,279 @@
+"""The ``emozoo`` command: thin argument parsing over the public API; tables for people, ``--json`` for scripts.
+
+``list`` and ``info`` never import torch, so they start fast however many plugins are installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from emozoo._table import render_table
+from emozoo._version import CORE_API_VERSION, __version__
+from emozoo.catalogue import CatalogueEntry
+from emozoo.errors import EmozooError
+from emozoo.registry import Registry, get_registry
+from emozoo.specs import MethodSpec
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, sort_keys=True))
+
+
+def _warn_problems(registry: Registry) -> None:
+    fatal = [p for p in registry.problems if p.fatal]
+    if fatal:
+        names = ", ".join(sorted({p.plugin for p in fatal}))
+        print(f"warning: {len(fatal)} plugin problem(s) ({names}); run `emozoo doctor` for details", file=sys.stderr)
+
+
+def _entry_matches(entry: CatalogueEntry, args: argparse.Namespace) -> bool:
+    if args.modality and args.modality.lower() not in {entry.modality.lower(), *(m.lower() for m in entry.modalities)}:
+        return False
+    if args.family and args.family.lower() not in {entry.family_group.lower(), entry.family.lower()}:
+        return False
+    if args.task and args.task.lower() != entry.task.lower():
+        return False
+    if args.pattern:
+        import fnmatch
+
+        pat = args.pattern.lower()
+        names = (entry.id, (entry.method_name or "").lower(), entry.authors.lower(), entry.title.lower())
+        return any(fnmatch.fnmatchcase(n, pat) for n in names)
+    return True
+
+
+def _entry_status(entry: CatalogueEntry, registry: Registry) -> str:
+    installed = registry.installed_for_entry(entry.method_ids, entry.ref)
+    if installed:
+        return "installed: " + ", ".join(f"{s.id} ({s.plugin} {s.version})" for s in installed)
+    if entry.status == "implemented" and entry.install:
+        return entry.install
+    if entry.status == "planned":
+        return f"planned ({entry.plugin})"
+    return "-"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    registry = get_registry()
+    if args.datasets:
+        specs = registry.list_datasets(args.pattern, modality=args.modality)
+        if args.json:
+            _print_json([d.to_dict() for d in specs])
+        else:
+            rows = [(d.id, d.name, d.modality, len(d.label_names), d.license, d.plugin) for d in specs]
+            print(render_table(["id", "name", "modality", "classes", "licence", "plugin"], rows))
+        return 0
+    if args.all:
+        entries = [e for e in registry.catalogue if _entry_matches(e, args)]
+        if args.json:
+            _print_json([{**_entry_json(e), "emozoo": _entry_status(e, registry)} for e in entries])
+        else:
+            rows = [
+                (e.ref, e.id, e.display_name, e.year, e.modality, e.family_group, e.task, _entry_status(e, registry))
+                for e in entries
+            ]
+            print(render_table(["ref", "id", "method", "year", "modality", "family", "task", "emozoo"], rows))
+            print(f"\n{len(entries)} of {len(registry.catalogue)} surveyed methods")
+        _warn_problems(registry)
+        return 0
+    specs = registry.list_methods(args.pattern, modality=args.modality, family=args.family, task=args.task)
+    if args.json:
+        _print_json([s.to_dict() for s in specs])
+    else:
+        rows = [(s.id, s.family, "/".join(s.modalities) or s.modality, ",".join(s.tasks), _caps(s), f"{s.plugin} {s.version}") for s in specs]
+        print(render_table(["id", "family", "modality", "tasks", "can", "plugin"], rows))
+        if not specs:
+            print("no installed method matches; `emozoo list --all` shows the whole survey catalogue")
+    _warn_problems(registry)
+    return 0
+
+
+def _caps(spec: MethodSpec) -> str:
+    return ",".join(c for c, ok in (("generate", spec.can_generate), ("predict", spec.can_predict)) if ok)
+
+
+def _entry_json(entry: CatalogueEntry) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(entry)
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    registry = get_registry()
+    try:
+        spec = registry.get_method(args.id)
+    except EmozooError as exc:
+        entry = registry.catalogue.get(args.id.lower())
+        if entry is None:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if args.json:
+            _print_json({"catalogue": _entry_json(entry), "installed": False, "emozoo": _entry_status(entry, registry)})
+            return 0
+        print(_format_entry(entry, registry))
+        return 0
+    entry = registry.catalogue.for_method(spec.id) or next(iter(registry.catalogue.by_ref(spec.paper.survey_ref or -1)), None)
+    if args.json:
+        _print_json({"spec": spec.to_dict(), "catalogue": _entry_json(entry) if entry else None, "installed": True})
+        return 0
+    lines = [
+        f"{spec.id}  ({spec.family}, {spec.modality}{' / ' + ', '.join(spec.modalities) if spec.modalities else ''})",
+        f"  {spec.summary}" if spec.summary else "",
+        f"  paper:     {spec.paper.authors} ({spec.paper.year}). {spec.paper.title}. {spec.paper.venue}".rstrip(),
+        f"  url:       {spec.paper.url}" if spec.paper.url else "",
+        f"  survey:    ref [{spec.paper.survey_ref}]" if spec.paper.survey_ref else "",
+        f"  tasks:     {', '.join(spec.tasks)};  can: {_caps(spec) or '-'}",
+        f"  plugin:    {spec.plugin} {spec.version}  (install: {spec.install_command})",
+        f"  licence:   {spec.license}",
+        f"  aliases:   {', '.join(spec.aliases)}" if spec.aliases else "",
+        f"  code:      {spec.code_url}" if spec.code_url else "",
+    ]
+    for tensor in spec.inputs:
+        lines.append(f"  input:     {tensor.name} {tuple(tensor.shape)} {tensor.dtype}  {tensor.description}".rstrip())
+    for tensor in spec.outputs:
+        lines.append(f"  output:    {tensor.name} {tuple(tensor.shape)} {tensor.dtype}  {tensor.description}".rstrip())
+    for result in spec.reported:
+        lines.append(f"  reported:  {result.dataset} {result.metric} {result.value:g} ({result.source}){' - ' + result.note if result.note else ''}")
+    if entry is not None and entry.results:
+        lines.append(f"  survey table: {entry.results_text()}")
+    print("\n".join(line for line in lines if line))
+    return 0
+
+
+def _format_entry(entry: CatalogueEntry, registry: Registry) -> str:
+    lines = [
+        f"{entry.id}  (survey ref [{entry.ref}], {entry.survey_table or 'prose only'})",
+        f"  {entry.authors} ({entry.year}). {entry.title}",
+        f"  modality: {entry.modality}{' (' + ', '.join(entry.modalities) + ')' if entry.modalities else ''};"
+        f"  family: {entry.family} ({entry.family_group});  task: {entry.task}",
+        f"  datasets: {', '.join(entry.datasets) or '-'}",
+        f"  survey results: {entry.results_text() or '-'}",
+        f"  emozoo: {_entry_status(entry, registry)}",
+    ]
+    return "\n".join(lines)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    registry = get_registry()
+    report: dict[str, Any] = {
+        "emozoo": __version__,
+        "core_api": CORE_API_VERSION,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": _package_versions(),
+        "devices": _devices(),
+        "plugins": [
+            {"name": p.name, "distribution": p.distribution, "version": p.version, "methods": list(p.methods),
+             "datasets": list(p.datasets), "import_seconds": round(p.import_seconds, 4)}
+            for p in registry.plugins.values()
+        ],
+        "problems": [{"plugin": p.plugin, "stage": p.stage, "message": p.message, "fatal": p.fatal} for p in registry.problems],
+        "catalogue": _catalogue_summary(registry),
+        "uncatalogued_methods": _uncatalogued(registry),
+    }
+    if args.json:
+        _print_json(report)
+    else:
+        print(f"emozoo {__version__} (core API {CORE_API_VERSION}) on Python {report['python']}, {report['platform']}")
+        print(render_table(["package", "version"], sorted(report["packages"].items())))
+        print("\ndevices: " + ", ".join(report["devices"]))
+        print()
+        rows = [(p["name"], p["distribution"], p["version"], ", ".join(p["methods"]) or "-", f"{p['import_seconds']:.3f}s") for p in report["plugins"]]
+        print(render_table(["plugin", "distribution", "version", "methods", "import"], rows) if rows else "no plugins installed")
+        if report["problems"]:
+            print("\nproblems:")
+            for p in report["problems"]:
+                print(f"  [{'error' if p['fatal'] else 'warning'}] {p['plugin']} ({p['stage']}): {p['message']}")
+        print(f"\ncatalogue: {report['catalogue']}")
+        if report["uncatalogued_methods"]:
+            print(f"not in the catalogue (add them with scripts/build_registry.py): {', '.join(report['uncatalogued_methods'])}")
+    return 1 if any(p.fatal for p in registry.problems) else 0
+
+
+def _package_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    versions = {}
+    for name in ("torch", "accelerate", "huggingface-hub", "safetensors", "pluggy", "numpy", "transformers", "peft"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _devices() -> list[str]:
+    try:
+        import torch
+    except ImportError:
+        return ["torch not installed"]
+    devices = ["cpu"]
+    if torch.cuda.is_available():
+        devices += [f"cuda:{i} ({torch.cuda.get_device_name(i)})" for i in range(torch.cuda.device_count())]
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        devices.append("mps")
+    return devices
+
+
+def _uncatalogued(registry: Registry) -> list[str]:
+    try:
+        return registry.uncatalogued_methods()
+    except EmozooError:
+        return []
+
+
+def _catalogue_summary(registry: Registry) -> str:
+    try:
+        catalogue = registry.catalogue
+    except EmozooError as exc:
+        return f"unavailable ({exc})"
+    statuses: dict[str, int] = {}
+    for entry in catalogue:
+        statuses[entry.status] = statuses.get(entry.status, 0) + 1
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
+    return f"{len(catalogue)} surveyed methods ({counts}) from {catalogue.path}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="emozoo", description="Model zoo for generative emotion recognition.")
+    parser.add_argument("--version", action="version", version=f"emozoo {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_list = sub.add_parser("list", help="list installed methods (--all: the whole survey catalogue)")
+    p_list.add_argument("pattern", nargs="?", help="wildcard over ids, e.g. '*gan*'")
+    p_list.add_argument("--all", action="store_true", help="every surveyed method, with plugin status")
+    p_list.add_argument("--datasets", action="store_true", help="list data set adapters instead of methods")
+    p_list.add_argument("--modality", help="speech, face, text, physiological, multimodal, or a signal (eeg, ...)")
+    p_list.add_argument("--family", help="AE, VAE, GAN, DM, LLM, hybrid")
+    p_list.add_argument("--task", help="data_augmentation, feature_extraction, modality_completion, ...")
+    p_list.add_argument("--json", action="store_true", help="machine-readable output")
+    p_list.set_defaults(func=cmd_list)
+
+    p_info = sub.add_parser("info", help="spec, paper, reported results and install line of a method")
+    p_info.add_argument("id", help="method id (installed) or catalogue id")
+    p_info.add_argument("--json", action="store_true")
+    p_info.set_defaults(func=cmd_info)
+
+    p_doctor = sub.add_parser("doctor", help="plugins found, their errors, versions and devices")
+    p_doctor.add_argument("--json", action="store_true")
+    p_doctor.set_defaults(func=cmd_doctor)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``emozoo`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except EmozooError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

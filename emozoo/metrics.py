@@ -1,0 +1,335 @@
+"""Evaluation metrics for emotion recognition in plain numpy: classification (ACC, UAR, F1), regression
+(CCC, MAE, RMSE, Pearson) and the MMSA / CMU-MOSI sentiment report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from emozoo.errors import (
+    DTypeError,
+    EmptyInputError,
+    InputError,
+    LabelError,
+    NonFiniteError,
+    ShapeError,
+    closest,
+)
+
+ArrayLike = Any
+"""A list, numpy array or torch tensor (tensors are read by duck typing; this module never imports torch)."""
+
+
+# --- input checks ---------------------------------------------------------------------------------
+
+
+def _to_numpy(x: ArrayLike) -> Any:
+    """Turn a torch tensor (anything with ``.detach``) into a numpy array; leave everything else alone."""
+    return x.detach().cpu().numpy() if hasattr(x, "detach") else x
+
+
+def _as_array(x: ArrayLike, name: str) -> np.ndarray:
+    """Return ``x`` as a non-empty, finite, 1-D real numpy array, or raise a typed error naming ``name``."""
+    try:
+        arr = np.asarray(_to_numpy(x))
+    except (TypeError, ValueError) as exc:
+        raise ShapeError(f"{name} must be a 1-D sequence of numbers, got a {type(x).__name__} numpy cannot read ({exc})") from exc
+    if arr.dtype == np.bool_:
+        arr = arr.astype(np.int64)
+    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise DTypeError(f"{name} must hold real numbers (int or float), got dtype {arr.dtype}")
+    if arr.ndim != 1:
+        raise ShapeError(f"{name} must be 1-D with one value per sample, got shape {arr.shape}; flatten it with .reshape(-1)")
+    if arr.size == 0:
+        raise EmptyInputError(f"{name} is empty; at least one sample is needed")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        raise NonFiniteError(
+            f"{name} must be finite, got {int(bad.sum())} NaN/inf value(s), the first at index {int(np.argmax(bad))}; "
+            "drop or impute them first"
+        )
+    return arr
+
+
+def _pair(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Check both sides and that they have one value per sample each."""
+    t, p = _as_array(y_true, "y_true"), _as_array(y_pred, "y_pred")
+    if t.shape != p.shape:
+        raise ShapeError(f"y_true and y_pred must have the same length, got {t.size} and {p.size}")
+    return t, p
+
+
+def _as_labels(x: np.ndarray, name: str) -> np.ndarray:
+    """Return checked values as int64 class ids; floats are accepted only when they are whole numbers."""
+    if np.issubdtype(x.dtype, np.floating):
+        frac = x != np.round(x)
+        if frac.any():
+            i = int(np.argmax(frac))
+            raise LabelError(
+                f"{name} must hold integer class ids, got {float(x[i])} at index {i}; "
+                "pass class ids, not scores or probabilities (take argmax over the class axis)"
+            )
+    return x.astype(np.int64)
+
+
+def _label_pair(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    t, p = _pair(y_true, y_pred)
+    return _as_labels(t, "y_true"), _as_labels(p, "y_pred")
+
+
+def _value_pair(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    t, p = _pair(y_true, y_pred)
+    return t.astype(np.float64), p.astype(np.float64)
+
+
+def _classes(labels: ArrayLike | None, *observed: np.ndarray) -> np.ndarray:
+    """The classes to average over: ``labels`` if given (checked, no duplicates), else those observed."""
+    if labels is None:
+        return np.unique(np.concatenate(observed))
+    classes = _as_labels(_as_array(labels, "labels"), "labels")
+    if np.unique(classes).size != classes.size:
+        raise LabelError(f"labels must not repeat a class, got {classes.tolist()}")
+    return classes
+
+
+# --- classification -------------------------------------------------------------------------------
+
+
+def _counts(t: np.ndarray, p: np.ndarray, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per class: true positives, support (true count) and predicted count."""
+    is_true = t[:, None] == classes[None, :]
+    is_pred = p[:, None] == classes[None, :]
+    return (is_true & is_pred).sum(axis=0), is_true.sum(axis=0), is_pred.sum(axis=0)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """Elementwise ``num / den`` with 0 where ``den`` is 0 (sklearn's ``zero_division=0``)."""
+    return np.divide(num, den, out=np.zeros(num.shape, dtype=np.float64), where=den > 0)
+
+
+def _uar(t: np.ndarray, p: np.ndarray, classes: np.ndarray) -> float:
+    tp, support, _ = _counts(t, p, classes)
+    return float(np.mean(_ratio(tp, support)))
+
+
+def _f1_per_class(t: np.ndarray, p: np.ndarray, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """F1 = 2·TP / (support + predicted) per class, 0 when both are 0; also returns the support."""
+    tp, support, predicted = _counts(t, p, classes)
+    return _ratio(2 * tp, support + predicted), support
+
+
+def _macro_f1(t: np.ndarray, p: np.ndarray, classes: np.ndarray) -> float:
+    f1, _ = _f1_per_class(t, p, classes)
+    return float(np.mean(f1))
+
+
+def _weighted_f1(t: np.ndarray, p: np.ndarray, classes: np.ndarray) -> float:
+    f1, support = _f1_per_class(t, p, classes)
+    total = support.sum()
+    return float(np.sum(f1 * support) / total) if total else 0.0
+
+
+def accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """Fraction of samples whose predicted class equals the true class, in [0, 1] (sklearn ``accuracy_score``)."""
+    t, p = _label_pair(y_true, y_pred)
+    return float(np.mean(t == p))
+
+
+def uar(y_true: ArrayLike, y_pred: ArrayLike, labels: ArrayLike | None = None) -> float:
+    """Unweighted average recall, in [0, 1]: the mean per-class recall.
+
+    Averages over the classes present in ``y_true``, or over ``labels`` if given; a listed class with no true
+    samples has recall 0 (sklearn ``recall_score(average="macro", zero_division=0)``; without ``labels`` this
+    equals ``balanced_accuracy_score``).
+    """
+    t, p = _label_pair(y_true, y_pred)
+    return _uar(t, p, _classes(labels, t))
+
+
+def macro_f1(y_true: ArrayLike, y_pred: ArrayLike, labels: ArrayLike | None = None) -> float:
+    """Unweighted mean of per-class F1, in [0, 1] (sklearn ``f1_score(average="macro", zero_division=0)``).
+
+    Averages over the union of classes in ``y_true`` and ``y_pred``, or over ``labels`` if given; a class with
+    no true and no predicted samples (or no true positives) has F1 0.
+    """
+    t, p = _label_pair(y_true, y_pred)
+    return _macro_f1(t, p, _classes(labels, t, p))
+
+
+def weighted_f1(y_true: ArrayLike, y_pred: ArrayLike, labels: ArrayLike | None = None) -> float:
+    """Per-class F1 averaged with weights = support (true count), in [0, 1].
+
+    Same classes and zero-division rule as :func:`macro_f1` (sklearn ``f1_score(average="weighted",
+    zero_division=0)``); 0 when none of the classes has a true sample.
+    """
+    t, p = _label_pair(y_true, y_pred)
+    return _weighted_f1(t, p, _classes(labels, t, p))
+
+
+def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, num_classes: int | None = None) -> np.ndarray:
+    """Counts as an int64 ``(num_classes, num_classes)`` array: rows are true classes, columns predicted.
+
+    Labels must be class indices in ``[0, num_classes)``; ``num_classes`` defaults to the largest label + 1.
+    """
+    t, p = _label_pair(y_true, y_pred)
+    if num_classes is None:
+        k = int(max(t.max(), p.max())) + 1
+    elif isinstance(num_classes, (int, np.integer)) and not isinstance(num_classes, bool) and num_classes >= 1:
+        k = int(num_classes)
+    else:
+        raise InputError(f"num_classes must be a positive int or None, got {num_classes!r}")
+    for name, arr in (("y_true", t), ("y_pred", p)):
+        out = (arr < 0) | (arr >= k)
+        if out.any():
+            raise LabelError(f"{name} must hold class indices in [0, {k}), got {int(arr[out][0])}; remap labels to 0..K-1")
+    return np.bincount(t * k + p, minlength=k * k).reshape(k, k).astype(np.int64)
+
+
+def classification_report(y_true: ArrayLike, y_pred: ArrayLike, labels: ArrayLike | None = None) -> dict[str, float]:
+    """``{"ACC", "UAR", "WF1", "MF1"}`` as fractions in [0, 1], each as in its own function."""
+    t, p = _label_pair(y_true, y_pred)
+    return {
+        "ACC": float(np.mean(t == p)),
+        "UAR": _uar(t, p, _classes(labels, t)),
+        "WF1": _weighted_f1(t, p, _classes(labels, t, p)),
+        "MF1": _macro_f1(t, p, _classes(labels, t, p)),
+    }
+
+
+# --- regression -----------------------------------------------------------------------------------
+
+
+def _mae(t: np.ndarray, p: np.ndarray) -> float:
+    return float(np.mean(np.abs(t - p)))
+
+
+def _pearson(t: np.ndarray, p: np.ndarray) -> float:
+    for name, arr in (("y_true", t), ("y_pred", p)):
+        if np.ptp(arr) == 0:
+            raise InputError(
+                f"pearson: {name} has zero variance (every value is {float(arr[0])}), so the correlation is undefined; "
+                "score constant predictions with ccc or mae instead, and check the model has not collapsed"
+            )
+    tc, pc = t - t.mean(), p - p.mean()
+    return float(np.clip(np.sum(tc * pc) / np.sqrt(np.sum(tc**2) * np.sum(pc**2)), -1.0, 1.0))
+
+
+def mae(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """Mean absolute error."""
+    return _mae(*_value_pair(y_true, y_pred))
+
+
+def rmse(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """Root mean squared error."""
+    t, p = _value_pair(y_true, y_pred)
+    return float(np.sqrt(np.mean((t - p) ** 2)))
+
+
+def pearson(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """Pearson correlation in [-1, 1]; raises :class:`InputError` if either side is constant."""
+    return _pearson(*_value_pair(y_true, y_pred))
+
+
+def ccc(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """Lin's concordance correlation coefficient in [-1, 1], with population (1/N) variances and covariance.
+
+    ``2·cov(t, p) / (var(t) + var(p) + (mean(t) - mean(p))²)``; unlike Pearson it penalises bias and scale.
+    Raises :class:`InputError` when both sides are the same constant (0/0).
+    """
+    t, p = _value_pair(y_true, y_pred)
+    mt, mp = t.mean(), p.mean()
+    den = t.var() + p.var() + (mt - mp) ** 2
+    if den == 0:
+        raise InputError(f"ccc: y_true and y_pred are both the constant {float(t[0])}, so CCC is 0/0; use mae or rmse for this case")
+    return float(2 * np.mean((t - mt) * (p - mp)) / den)
+
+
+# --- sentiment (MMSA / CMU-MOSI, scores in [-3, 3]) -----------------------------------------------
+
+
+def _binary(t: np.ndarray, p: np.ndarray, exclude_zero: bool) -> tuple[np.ndarray, np.ndarray]:
+    """MMSA's two binarisations: non-zero truth only with ``> 0`` as positive, or all samples with ``>= 0``."""
+    if not exclude_zero:
+        return (t >= 0).astype(np.int64), (p >= 0).astype(np.int64)
+    keep = t != 0
+    if not keep.any():
+        raise EmptyInputError("every y_true score is 0, so the non-zero Acc-2/F1 have no samples; use Acc-2_has0 / exclude_zero=False")
+    return (t[keep] > 0).astype(np.int64), (p[keep] > 0).astype(np.int64)
+
+
+def _rounded_acc(t: np.ndarray, p: np.ndarray, bound: float) -> float:
+    """Clip to ``[-bound, bound]``, round with ``np.round`` (half to even) and compare."""
+    return float(np.mean(np.round(np.clip(t, -bound, bound)) == np.round(np.clip(p, -bound, bound))))
+
+
+def acc2(y_true: ArrayLike, y_pred: ArrayLike, exclude_zero: bool = True) -> float:
+    """Binary sentiment accuracy as in MMSA, in [0, 1].
+
+    ``exclude_zero=True`` ("Acc-2"): only samples with non-zero truth, negative ``< 0`` vs positive ``> 0`` (a
+    prediction of exactly 0 counts as negative). ``exclude_zero=False`` ("Acc-2_has0"): all samples, ``< 0`` vs ``>= 0``.
+    """
+    t, p = _value_pair(y_true, y_pred)
+    bt, bp = _binary(t, p, exclude_zero)
+    return float(np.mean(bt == bp))
+
+
+def acc5(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """5-class sentiment accuracy: clip both to [-2, 2], ``np.round`` (half to even: 0.5 -> 0, 1.5 -> 2), compare."""
+    return _rounded_acc(*_value_pair(y_true, y_pred), 2.0)
+
+
+def acc7(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """7-class sentiment accuracy: clip both to [-3, 3], ``np.round`` (half to even: 2.5 -> 2), compare."""
+    return _rounded_acc(*_value_pair(y_true, y_pred), 3.0)
+
+
+def sentiment_report(y_true: ArrayLike, y_pred: ArrayLike) -> dict[str, float]:
+    """The MMSA regression report for CMU-MOSI/MOSEI-style scores in [-3, 3], unrounded.
+
+    Keys: "Acc-2" and "F1" (weighted F1) on non-zero truth (see :func:`acc2`), "Acc-2_has0" and "F1_has0" on all
+    samples, "Acc-5", "Acc-7" (see :func:`acc5`, :func:`acc7`), "MAE" and "Corr" (Pearson; raises if constant).
+    """
+    t, p = _value_pair(y_true, y_pred)
+    report = {}
+    for suffix, exclude_zero in (("", True), ("_has0", False)):
+        bt, bp = _binary(t, p, exclude_zero)
+        report["Acc-2" + suffix] = float(np.mean(bt == bp))
+        report["F1" + suffix] = _weighted_f1(bt, bp, np.unique(np.concatenate([bt, bp])))
+    report["Acc-5"] = _rounded_acc(t, p, 2.0)
+    report["Acc-7"] = _rounded_acc(t, p, 3.0)
+    report["MAE"] = _mae(t, p)
+    report["Corr"] = _pearson(t, p)
+    return report
+
+
+# --- by name --------------------------------------------------------------------------------------
+
+METRICS: dict[str, Callable[[ArrayLike, ArrayLike], float]] = {
+    "ACC": accuracy,
+    "UAR": uar,
+    "WF1": weighted_f1,
+    "MF1": macro_f1,
+    "CCC": ccc,
+    "MAE": mae,
+    "RMSE": rmse,
+    "Corr": pearson,
+    "Acc-2": acc2,
+    "Acc-5": acc5,
+    "Acc-7": acc7,
+}
+
+
+def compute(names: str | Iterable[str], y_true: ArrayLike, y_pred: ArrayLike) -> dict[str, float]:
+    """Compute the metrics named in ``names`` (keys of :data:`METRICS`) on one pair of arrays."""
+    wanted = [names] if isinstance(names, str) else list(names)
+    unknown = [n for n in wanted if n not in METRICS]
+    if unknown:
+        hint = [k for k in METRICS if k.lower() == str(unknown[0]).lower()] or closest(str(unknown[0]), METRICS)
+        raise InputError(
+            f"unknown metric name(s) {unknown}; known: {', '.join(METRICS)}"
+            + (f"; did you mean {hint[0]!r}?" if hint else "")
+        )
+    t, p = _to_numpy(y_true), _to_numpy(y_pred)
+    return {n: METRICS[n](t, p) for n in wanted}

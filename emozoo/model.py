@@ -1,0 +1,279 @@
+"""``EmotionModel``: the base class every emozoo method derives from.
+
+It is a ``torch.nn.Module`` and a ``huggingface_hub.PyTorchModelHubMixin`` (so ``push_to_hub`` and
+the Hub model-card machinery work), with the gaps of the mixin closed: loading is strict (missing or
+unexpected keys and shape mismatches raise), the safetensors file carries the method id, plugin
+version and config hash, configs round-trip without silent drops, saves are atomic, and a method that
+cannot generate (or predict, or be fitted) says so with a typed error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any, ClassVar
+
+import torch
+from huggingface_hub import PyTorchModelHubMixin
+from torch import nn
+
+from emozoo._fileio import atomic_directory, sha256_file
+from emozoo._version import CORE_API_VERSION, __version__
+from emozoo.artifact import (
+    ARTIFACT_FORMAT,
+    CARD_NAME,
+    CONFIG_NAME,
+    METADATA_NAME,
+    WEIGHTS_NAME,
+    compatible_range,
+    read_json_file,
+    read_metadata,
+    resolve_directory,
+    verify_files,
+)
+from emozoo.config import config_from_dict, config_hash, config_to_dict, replace_config
+from emozoo.errors import ArtifactError, CapabilityError, ConfigError, WeightsError
+
+
+@dataclass
+class Prediction:
+    """What ``predict`` returns: class labels and probabilities, or regression values."""
+
+    labels: torch.Tensor | None = None
+    probabilities: torch.Tensor | None = None
+    values: torch.Tensor | None = None
+    label_names: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def label_strings(self) -> list[str]:
+        """Predicted labels as names (needs ``label_names``)."""
+        if self.labels is None or not self.label_names:
+            raise CapabilityError("prediction", "name its labels", "it has no labels or no label_names")
+        return [self.label_names[i] for i in self.labels.tolist()]
+
+
+class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=["emozoo", "emotion-recognition"]):
+    """Base of every method: ``Model(config)`` builds; fit / generate / predict / evaluate; strict save/load.
+
+    Subclasses set ``method_id`` and ``config_class`` (a dataclass), the capability flags they support,
+    and override the methods those flags promise. The flags are checked when the class is defined.
+    """
+
+    method_id: ClassVar[str] = ""
+    config_class: ClassVar[type | None] = None
+    can_fit: ClassVar[bool] = True
+    can_generate: ClassVar[bool] = False
+    can_predict: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        promised = {"fit": cls.can_fit, "generate": cls.can_generate, "predict": cls.can_predict}
+        for name, flag in promised.items():
+            if flag and getattr(cls, name) is getattr(EmotionModel, name) and cls.method_id:
+                raise TypeError(f"{cls.__name__} sets can_{name}=True but does not implement {name}()")
+
+    def __init__(self, config: Any = None) -> None:
+        super().__init__()
+        if self.config_class is None or not self.method_id:
+            raise TypeError(f"{type(self).__name__} must set method_id and config_class")
+        if config is None:
+            config = self.config_class()
+        elif isinstance(config, dict):
+            config = config_from_dict(self.config_class, config)
+        elif not isinstance(config, self.config_class):
+            raise ConfigError(f"{type(self).__name__} takes a {self.config_class.__name__}, got {type(config).__name__}")
+        config_to_dict(config)  # fail now, not at save time, on values JSON cannot hold
+        self.config = config
+
+    # --- the method API ---------------------------------------------------------------------------
+
+    def fit(self, train: Any, val: Any = None, *, runtime: Any = None, callbacks: Any = ()) -> Any:
+        """Train on ``train`` through the Runtime; returns the History."""
+        raise CapabilityError(self.method_id, "be trained (fit)", "it is used with pretrained weights only")
+
+    def generate(self, n: int | None = None, *, condition: Any = None, seed: int | None = None) -> Any:
+        """Generate synthetic samples, recovered modalities or text."""
+        raise CapabilityError(self.method_id, "generate", "use `emozoo list --task data_augmentation` for methods that can")
+
+    def predict(self, inputs: Any) -> Prediction:
+        """Predict emotions for ``inputs``."""
+        raise CapabilityError(self.method_id, "predict", "it only generates; train a classifier on its output")
+
+    def evaluate(self, data: Any, protocol: str | None = None) -> dict[str, float]:
+        """Metrics of ``predict`` on labelled ``data`` (a batch with ``labels`` or an ``(inputs, labels)`` pair).
+
+        ACC/UAR/WF1/MF1 when ``predict`` gives class labels, MAE/Corr/CCC when it gives values.
+        """
+        from emozoo import metrics
+
+        labels = data[1] if isinstance(data, tuple) and len(data) == 2 else getattr(data, "labels", None)
+        if labels is None:
+            raise CapabilityError(self.method_id, "evaluate unlabelled data", "pass data with labels")
+        prediction = self.predict(data)
+        if prediction.labels is not None:
+            return metrics.classification_report(labels, prediction.labels)
+        if prediction.values is not None:
+            return metrics.compute(["MAE", "Corr", "CCC"], labels, prediction.values)
+        raise CapabilityError(self.method_id, "be evaluated", "its predict() returned neither labels nor values")
+
+    # --- saving -----------------------------------------------------------------------------------
+
+    def artifact_metadata(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The ``emozoo.json`` content (without file hashes): method, plugin range, core, config hash."""
+        distribution, version = _plugin_of(type(self))
+        meta: dict[str, Any] = {
+            "format": ARTIFACT_FORMAT,
+            "method": self.method_id,
+            "config_class": f"{type(self.config).__module__}:{type(self.config).__qualname__}",
+            "config_sha256": config_hash(self.config),
+            "plugin": {"distribution": distribution, "version": version, "requires": f"{distribution}{compatible_range(version)}"},
+            "core": {"version": __version__, "api": CORE_API_VERSION},
+        }
+        for key, value in (extra or {}).items():
+            if key in meta or key == "files":
+                raise ConfigError(f"metadata key {key!r} is reserved by emozoo; choose another name")
+            meta[key] = value
+        return meta
+
+    def _save_pretrained(self, save_directory: Path) -> None:
+        """Write the weights as safetensors with emozoo's metadata (the mixin's hook)."""
+        from safetensors.torch import save_model
+
+        info = self.artifact_metadata()
+        st_meta = {
+            "format": "pt",
+            "emozoo.method": self.method_id,
+            "emozoo.plugin": info["plugin"]["distribution"],
+            "emozoo.plugin_version": info["plugin"]["version"],
+            "emozoo.config_sha256": info["config_sha256"],
+            "emozoo.core_version": __version__,
+        }
+        save_model(self, str(Path(save_directory) / WEIGHTS_NAME), metadata=st_meta)
+
+    def save_pretrained(
+        self,
+        save_directory: str | os.PathLike[str],
+        *,
+        config: Any = None,
+        metadata: dict[str, Any] | None = None,
+        repo_id: str | None = None,
+        push_to_hub: bool = False,
+        model_card_kwargs: dict[str, Any] | None = None,
+        **push_to_hub_kwargs: Any,
+    ) -> str | None:
+        """Atomically write weights, config, metadata (with file hashes) and a card to ``save_directory``.
+
+        ``metadata`` adds JSON fields to ``emozoo.json`` (training data, metrics, ...). If anything fails
+        midway, the directory is left exactly as it was.
+        """
+        if config is not None and config_to_dict(config) != config_to_dict(self.config):
+            raise ConfigError("save_pretrained(config=...) differs from model.config; change model.config instead")
+        meta = self.artifact_metadata(metadata)
+        config_text = json.dumps(config_to_dict(self.config), indent=2, sort_keys=True, allow_nan=False) + "\n"
+        with atomic_directory(save_directory) as tmp:
+            self._save_pretrained(tmp)
+            (tmp / CONFIG_NAME).write_text(config_text, encoding="utf-8")
+            self.generate_model_card(**(model_card_kwargs or {})).save(tmp / CARD_NAME)
+            meta["files"] = {name: sha256_file(tmp / name) for name in (WEIGHTS_NAME, CONFIG_NAME, CARD_NAME)}
+            (tmp / METADATA_NAME).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        if push_to_hub:
+            return self.push_to_hub(repo_id or Path(save_directory).name, model_card_kwargs=model_card_kwargs, **push_to_hub_kwargs)
+        return None
+
+    # --- loading ----------------------------------------------------------------------------------
+
+    @classmethod
+    def from_pretrained(  # type: ignore[override]
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *,
+        revision: str | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        force_download: bool = False,
+        token: str | bool | None = None,
+        local_files_only: bool = False,
+        endpoint: str | None = None,
+        map_location: str | torch.device = "cpu",
+        **config_overrides: Any,
+    ) -> EmotionModel:
+        """Load from a local directory or a Hub repo: verify hashes, rebuild the config, load strictly.
+
+        Nothing in the directory is executed or unpickled. ``config_overrides`` replace config fields
+        (those that change the architecture will make the strict load fail, on purpose).
+        """
+        directory, commit = resolve_directory(
+            pretrained_model_name_or_path,
+            revision=revision,
+            cache_dir=cache_dir,
+            force_download=force_download,
+            token=token,
+            local_files_only=local_files_only,
+            endpoint=endpoint,
+        )
+        meta = read_metadata(directory)
+        if meta["method"] != cls.method_id:
+            raise ArtifactError(
+                f"{directory} holds a {meta['method']!r} model, not {cls.method_id!r}; "
+                f"load it with emozoo.from_pretrained({str(pretrained_model_name_or_path)!r})"
+            )
+        verify_files(directory, meta)
+        config = config_from_dict(cls.config_class, read_json_file(directory / CONFIG_NAME, "config"))
+        if config_hash(config) != meta["config_sha256"]:
+            raise ArtifactError(f"{directory / CONFIG_NAME} does not match the config hash in {METADATA_NAME}; re-save the model")
+        if config_overrides:
+            config = replace_config(config, **config_overrides)
+        model = cls(config)
+        load_weights(model, directory / WEIGHTS_NAME, map_location=map_location, expected_method=cls.method_id)
+        model.eval()
+        model.pretrained_source = {"path": str(directory), "revision": revision, "commit": commit, "metadata": meta}
+        return model
+
+
+def load_weights(
+    model: nn.Module, path: str | os.PathLike[str], *, map_location: str | torch.device = "cpu", expected_method: str | None = None
+) -> None:
+    """Strictly load a safetensors file into ``model``; any mismatch or corruption is a WeightsError."""
+    from safetensors import SafetensorError, safe_open
+    from safetensors.torch import load_model
+
+    path = Path(path)
+    try:
+        with safe_open(str(path), framework="pt") as fh:
+            file_meta = fh.metadata() or {}
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise WeightsError(f"{path} is not a readable safetensors file ({exc}); re-download or re-save the model") from exc
+    found = file_meta.get("emozoo.method")
+    if expected_method and found and found != expected_method:
+        raise WeightsError(f"{path} holds weights of {found!r}, not {expected_method!r}")
+    try:
+        missing, unexpected = load_model(model, str(path), strict=False, device=str(map_location))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise WeightsError(f"{path} is corrupt ({exc}); re-download or re-save the model") from exc
+    except RuntimeError as exc:  # shape mismatches from load_state_dict
+        raise WeightsError(f"{path} does not fit {type(model).__name__}: {exc}") from exc
+    if missing or unexpected:
+        raise WeightsError(
+            f"{path} does not match {type(model).__name__}: missing keys {sorted(missing)[:8]}, "
+            f"unexpected keys {sorted(unexpected)[:8]}; the config or plugin version differs from the one that saved it"
+        )
+
+
+def _plugin_of(cls: type) -> tuple[str, str]:
+    """(distribution, version) that provides ``cls``: from the registry, else from package metadata."""
+    from emozoo.errors import EmozooError
+    from emozoo.registry import get_registry
+
+    try:
+        spec = get_registry().get_method(cls.method_id)
+        if spec.plugin:
+            return spec.plugin, spec.version or "0+unknown"
+    except EmozooError:
+        pass
+    top = cls.__module__.split(".")[0]
+    dists = importlib_metadata.packages_distributions().get(top) or []
+    if dists:
+        return dists[0], importlib_metadata.version(dists[0])
+    return top, "0+unknown"

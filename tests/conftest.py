@@ -1,0 +1,36 @@
+"""Shared fixtures: an isolated registry holding the toy plugin, and the toy plugin's source on sys.path."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TOY_SRC = REPO / "tests" / "fixtures" / "emozoo-toy"
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def toy_on_path(monkeypatch):
+    """Make the toy plugin importable without installing it."""
+    monkeypatch.syspath_prepend(str(TOY_SRC))
+    yield
+    for name in [m for m in sys.modules if m == "emozoo_toy" or m.startswith("emozoo_toy.")]:
+        del sys.modules[name]
+
+
+@pytest.fixture
+def registry(toy_on_path, monkeypatch):
+    """A fresh process registry (no entry points) with the toy plugin registered as version 0.3.1."""
+    from emozoo import registry as registry_mod
+
+    for var in ("EMOZOO_STRICT_PLUGINS", "EMOZOO_PLUGINS", "EMOZOO_PLUGINS_DISABLE"):
+        monkeypatch.delenv(var, raising=False)
+    reg = registry_mod.Registry(autoload=False)
+    reg.register_plugin(importlib.import_module("emozoo_toy.plugin"), name="toy", distribution="emozoo-toy", version="0.3.1")
+    registry_mod.reset_registry(reg)
+    yield reg
+    registry_mod.reset_registry(None)
