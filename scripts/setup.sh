@@ -11,9 +11,14 @@ fi
 python -m pip install --quiet --upgrade pip setuptools wheel
 python -m pip install --quiet "torch==2.13.0"
 python -m pip install --quiet -e ".[test]"
+# All plugins in one pip call, so plugins that depend on each other (e.g. on emozoo-eeg) resolve locally.
+plugin_args=()
 for plugin in plugins/*/; do
   if [ -f "$plugin/pyproject.toml" ]; then
-    python -m pip install --quiet -e "$plugin"
+    plugin_args+=(-e "$plugin")
   fi
 done
+if [ ${#plugin_args[@]} -gt 0 ]; then
+  python -m pip install --quiet "${plugin_args[@]}"
+fi
 python -m emozoo doctor > /dev/null || { python -m emozoo doctor; exit 1; }
