@@ -28,6 +28,7 @@ _LAZY = {
     "History": "emozoo.runtime",
     "seed_everything": "emozoo.runtime",
     "metrics": "emozoo.metrics",
+    "benchmark": "emozoo.bench",
 }
 
 __all__ = [
@@ -53,7 +54,7 @@ def __getattr__(name: str) -> Any:
     if module_name is None:
         raise AttributeError(f"module 'emozoo' has no attribute {name!r}")
     module = import_module(module_name)
-    value = module if module_name.endswith(name) else getattr(module, name)
+    value = module if module_name == f"emozoo.{name}" else getattr(module, name)
     globals()[name] = value
     return value
 

@@ -239,6 +239,36 @@ def _catalogue_summary(registry: Registry) -> str:
     return f"{len(catalogue)} surveyed methods ({counts}) from {catalogue.path}"
 
 
+def _read_config(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    from pathlib import Path
+
+    text = Path(path).read_text(encoding="utf-8")
+    if path.endswith(".toml"):
+        import tomllib
+
+        return tomllib.loads(text)
+    return json.loads(text)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from emozoo.bench import benchmark
+
+    seeds: Any = [int(s) for s in args.seeds.split(",")] if "," in args.seeds else int(args.seeds)
+    result = benchmark(
+        args.methods, args.dataset, protocol=args.protocol, seeds=seeds, config=_read_config(args.config), out=args.out,
+        data_dir=args.data_dir, max_folds=args.max_folds, device=args.device, mixed_precision=args.mixed_precision,
+        progress=None if not args.quiet else False, resume=not args.no_resume,
+    )
+    if args.json:
+        _print_json({"rows": result.rows, "comparisons": result.comparisons, "failed": len(result.failed), "out": str(result.out_dir)})
+    else:
+        print(result.markdown)
+        print(f"\nwritten to {result.out_dir}/ (results.json, results.md, results.csv{', plots' if result.plots else ''})")
+    return 1 if result.failed and len(result.failed) == len(result.cells) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emozoo", description="Model zoo for generative emotion recognition.")
     parser.add_argument("--version", action="version", version=f"emozoo {__version__}")
@@ -258,6 +288,22 @@ def build_parser() -> argparse.ArgumentParser:
     p_info.add_argument("id", help="method id (installed) or catalogue id")
     p_info.add_argument("--json", action="store_true")
     p_info.set_defaults(func=cmd_info)
+
+    p_bench = sub.add_parser("bench", help="run methods side by side on the same data, splits, seeds and metrics")
+    p_bench.add_argument("methods", nargs="+", help="method ids")
+    p_bench.add_argument("--dataset", required=True, help="data set id (emozoo list --datasets)")
+    p_bench.add_argument("--protocol", default="recognition", choices=["recognition", "augmentation", "completion"])
+    p_bench.add_argument("--seeds", default="1", help="a count (3 → seeds 0,1,2) or a list (0,5,7)")
+    p_bench.add_argument("--config", help="JSON or TOML: {methods: {id: {field: value}}, dataset: {...}, protocol: {...}}")
+    p_bench.add_argument("--out", default="bench-out", help="output directory (finished cells there are resumed)")
+    p_bench.add_argument("--data-dir", help="where your copy of the data set lives (nothing is downloaded)")
+    p_bench.add_argument("--max-folds", type=int, help="use only the first N folds (e.g. subjects)")
+    p_bench.add_argument("--device", default="auto")
+    p_bench.add_argument("--mixed-precision", default="no", choices=["no", "fp16", "bf16"])
+    p_bench.add_argument("--no-resume", action="store_true", help="re-run finished cells")
+    p_bench.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_bench.add_argument("--json", action="store_true")
+    p_bench.set_defaults(func=cmd_bench)
 
     p_doctor = sub.add_parser("doctor", help="plugins found, their errors, versions and devices")
     p_doctor.add_argument("--json", action="store_true")

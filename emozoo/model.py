@@ -67,6 +67,9 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
     can_fit: ClassVar[bool] = True
     can_generate: ClassVar[bool] = False
     can_predict: ClassVar[bool] = True
+    #: The plugin's model card notes: a file inside the class's top-level package (default: ``card.md``
+    #: there or beside the package); see ``emozoo.hub.cards``.
+    card_template: ClassVar[str | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -109,7 +112,7 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
         """
         from emozoo import metrics
 
-        labels = data[1] if isinstance(data, tuple) and len(data) == 2 else getattr(data, "labels", None)
+        labels = labels_of(data)
         if labels is None:
             raise CapabilityError(self.method_id, "evaluate unlabelled data", "pass data with labels")
         prediction = self.predict(data)
@@ -163,7 +166,7 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
         push_to_hub: bool = False,
         model_card_kwargs: dict[str, Any] | None = None,
         **push_to_hub_kwargs: Any,
-    ) -> str | None:
+    ) -> Any:
         """Atomically write weights, config, metadata (with file hashes) and a card to ``save_directory``.
 
         ``metadata`` adds JSON fields to ``emozoo.json`` (training data, metrics, ...). If anything fails
@@ -171,17 +174,75 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
         """
         if config is not None and config_to_dict(config) != config_to_dict(self.config):
             raise ConfigError("save_pretrained(config=...) differs from model.config; change model.config instead")
-        meta = self.artifact_metadata(metadata)
+        from emozoo.hub.metadata import publish_metadata
+
+        meta = self.artifact_metadata(publish_metadata(metadata))
         config_text = json.dumps(config_to_dict(self.config), indent=2, sort_keys=True, allow_nan=False) + "\n"
         with atomic_directory(save_directory) as tmp:
             self._save_pretrained(tmp)
             (tmp / CONFIG_NAME).write_text(config_text, encoding="utf-8")
-            self.generate_model_card(**(model_card_kwargs or {})).save(tmp / CARD_NAME)
+            card_kwargs = dict(model_card_kwargs or {})
+            if push_to_hub:
+                card_kwargs.setdefault("repo_id", repo_id or Path(save_directory).name)
+            card = self.render_card(meta, location=Path(save_directory).name, **card_kwargs)
+            (tmp / CARD_NAME).write_text(card, encoding="utf-8")
             meta["files"] = {name: sha256_file(tmp / name) for name in (WEIGHTS_NAME, CONFIG_NAME, CARD_NAME)}
             (tmp / METADATA_NAME).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         if push_to_hub:
-            return self.push_to_hub(repo_id or Path(save_directory).name, model_card_kwargs=model_card_kwargs, **push_to_hub_kwargs)
+            from emozoo.hub.push import push_directory
+
+            return push_directory(save_directory, repo_id or Path(save_directory).name, **push_to_hub_kwargs)
         return None
+
+    # --- cards and publishing ---------------------------------------------------------------------
+
+    def render_card(
+        self, meta: dict[str, Any] | None = None, *, repo_id: str | None = None, location: str | None = None, **overrides: str
+    ) -> str:
+        """README.md text from ``model_cards/`` + the plugin's card.md; ``overrides`` replace template values."""
+        from emozoo.hub.cards import render_card
+
+        return render_card(
+            meta or self.artifact_metadata(), model_class=type(self), repo_id=repo_id, location=location, overrides=overrides
+        )
+
+    def generate_model_card(self, *args: Any, **kwargs: Any) -> Any:
+        """emozoo's card as a ``huggingface_hub.ModelCard`` (replaces the mixin's generic one)."""
+        from huggingface_hub import ModelCard
+
+        return ModelCard(self.render_card(**kwargs))
+
+    def push_to_hub(  # type: ignore[override]
+        self,
+        repo_id: str,
+        *,
+        training_data: Any = None,
+        metrics: Any = None,
+        metadata: dict[str, Any] | None = None,
+        endpoint: str | None = None,
+        token: str | None = None,
+        private: bool | None = None,
+        branch: str | None = None,
+        commit_message: str | None = None,
+        model_card_kwargs: dict[str, Any] | None = None,
+    ) -> Any:
+        """Publish as one commit (weights, config, emozoo.json, card) to ``repo_id``; returns a ``PushResult``.
+
+        ``training_data`` (a ``TrainingData`` or dict with dataset and licence) is required; ``metrics``
+        are our measured numbers. ``endpoint``/``token`` default to ``HF_ENDPOINT``/``HF_TOKEN``.
+        """
+        import tempfile
+
+        from emozoo.hub.metadata import publish_metadata
+        from emozoo.hub.push import push_directory
+
+        meta = publish_metadata(metadata, training_data=training_data, metrics=metrics)
+        with tempfile.TemporaryDirectory(prefix="emozoo-push-") as tmp:
+            staged = Path(tmp) / "artifact"
+            self.save_pretrained(staged, metadata=meta, model_card_kwargs={"repo_id": repo_id, **(model_card_kwargs or {})})
+            return push_directory(
+                staged, repo_id, endpoint=endpoint, token=token, private=private, branch=branch, commit_message=commit_message
+            )
 
     # --- loading ----------------------------------------------------------------------------------
 
@@ -230,6 +291,16 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
         model.eval()
         model.pretrained_source = {"path": str(directory), "revision": revision, "commit": commit, "metadata": meta}
         return model
+
+
+def labels_of(data: Any) -> Any:
+    """True labels of evaluation data: an ``(inputs, labels)`` pair, a batch with ``labels``, or a
+    DialogueBatch (class ids of its labelled utterances, in ``targets()`` order); None if unlabelled."""
+    if isinstance(data, tuple) and len(data) == 2:
+        return data[1]
+    if hasattr(data, "targets") and hasattr(data, "label_id"):
+        return torch.tensor([data.label_id(d.utterances[i].label) for d, i in data.targets()], dtype=torch.long)
+    return getattr(data, "labels", None)
 
 
 def load_weights(

@@ -179,6 +179,12 @@ class DatasetSpec:
     description: str = ""
     aliases: tuple[str, ...] = ()
     bundled: bool = False
+    #: The data set name papers report on (e.g. "SEED"), for paper / ours / gap tables.
+    paper_dataset: str = ""
+    #: True for generated stand-in data: every table built on it says it is not real.
+    synthetic: bool = False
+    #: How this data differs from the paper's (e.g. "100-dialogue subset of the test split").
+    subset_note: str = ""
     plugin: str = ""
     version: str = ""
 

@@ -1,0 +1,10 @@
+"""Side-by-side benchmarks: the same splits, seeds and metrics for every method, resumable, with provenance.
+
+    >>> import emozoo
+    >>> result = emozoo.benchmark(["vae-d2gan", "cwgan"], dataset="seed-synthetic", protocol="augmentation", seeds=2)
+"""
+
+from emozoo.bench.folds import Fold
+from emozoo.bench.runner import BenchmarkResult, benchmark
+
+__all__ = ["BenchmarkResult", "Fold", "benchmark"]

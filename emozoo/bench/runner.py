@@ -1,0 +1,186 @@
+"""``emozoo.benchmark``: every method on the same folds, seeds and metrics; resumable cell by cell.
+
+Output directory layout::
+
+    OUT/cells/<method>__<fold>__seed<k>.json   one per finished cell (ok or failed), written atomically
+    OUT/manifests/<fold>.json                  the split manifest of each fold
+    OUT/results.json  results.md  results.csv  *.png
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from emozoo._fileio import atomic_write_text
+from emozoo.bench import compare, plots, report
+from emozoo.bench.folds import Fold, load_folds
+from emozoo.bench.protocols import RUNNERS
+from emozoo.bench.provenance import environment
+from emozoo.bench.store import CellStore, cell_key, safe_name
+from emozoo.config import canonical_json
+from emozoo.errors import InputError
+from emozoo.registry import get_registry
+
+
+@dataclass
+class BenchmarkResult:
+    """Aggregated rows, paper/ours/gap comparisons, the cells, and where everything was written."""
+
+    rows: list[dict[str, Any]]
+    comparisons: list[dict[str, Any]]
+    cells: list[dict[str, Any]]
+    out_dir: Path
+    markdown: str
+    plots: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        """Cells that raised (their error is recorded; the rest of the run went on)."""
+        return [c for c in self.cells if c.get("status") != "ok"]
+
+    def card_rows(self) -> list[dict[str, Any]]:
+        """Paper / ours / gap rows in the form a model card's evaluation table uses."""
+        return [dict(c) for c in self.comparisons]
+
+
+def _seeds(seeds: int | Sequence[int]) -> list[int]:
+    if isinstance(seeds, int):
+        if seeds < 1:
+            raise InputError(f"seeds={seeds}: give a positive count or a list of seeds")
+        return list(range(seeds))
+    return [int(s) for s in seeds]
+
+
+def _cell_hash(method: str, overrides: dict[str, Any], protocol: str, options: dict[str, Any], fold: Fold, seed: int) -> str:
+    payload = {"method": method, "overrides": overrides, "protocol": protocol, "options": options,
+               "manifest": fold.manifest.digest(), "seed": seed}
+    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+
+
+def _run_cell(protocol: str, method: str, fold: Fold, seed: int, overrides: dict[str, Any], options: dict[str, Any], runtime: Any) -> dict[str, Any]:
+    spec = get_registry().get_method(method)
+    cell: dict[str, Any] = {"method": method, "fold": fold.name, "seed": seed, "plugin": f"{spec.plugin} {spec.version}",
+                            "overrides": overrides, "manifest_sha256": fold.manifest.digest()}
+    start = time.perf_counter()
+    try:
+        cell["records"] = RUNNERS[protocol](method, fold, seed, overrides, options, runtime)
+        cell["status"] = "ok"
+    except Exception as exc:  # one failing cell (OOM, plugin bug) must not stop the others
+        cell.update(status="failed", records=[],
+                    error={"type": type(exc).__name__, "message": str(exc), "traceback": traceback.format_exc(limit=20)})
+    cell["wall_seconds"] = round(time.perf_counter() - start, 3)
+    return cell
+
+
+def benchmark(
+    methods: Sequence[str],
+    dataset: str,
+    *,
+    protocol: str = "recognition",
+    seeds: int | Sequence[int] = 1,
+    config: dict[str, Any] | None = None,
+    out: str | Path = "bench-out",
+    data_dir: str | None = None,
+    max_folds: int | None = None,
+    device: str = "auto",
+    mixed_precision: str = "no",
+    progress: bool | None = None,
+    resume: bool = True,
+) -> BenchmarkResult:
+    """Run ``methods`` side by side on ``dataset`` under ``protocol``; see the module docstring for outputs.
+
+    ``config`` = ``{"methods": {id: {field: value}}, "dataset": {option: value}, "protocol": {option: value}}``.
+    With ``resume=True`` finished cells whose configuration is unchanged are loaded, not re-run; failed
+    cells are retried.
+    """
+    from tqdm.auto import tqdm
+
+    from emozoo.runtime import Runtime
+
+    if protocol not in RUNNERS:
+        raise InputError(f"unknown protocol {protocol!r}; choose one of {sorted(RUNNERS)}")
+    registry = get_registry()
+    specs = [registry.get_method(m) for m in methods]  # unknown ids fail before anything runs
+    method_ids = [s.id for s in specs]
+    config = dict(config or {})
+    unknown = set(config) - {"methods", "dataset", "protocol"}
+    if unknown:
+        raise InputError(f"benchmark config has unknown sections {sorted(unknown)}; use 'methods', 'dataset', 'protocol'")
+    method_overrides = config.get("methods", {})
+    for key in method_overrides:  # a shared config may cover more methods; a typo must not pass silently
+        registry.get_method(key)
+    protocol_options = config.get("protocol", {})
+    dataset_spec, folds = load_folds(dataset, protocol=protocol, data_dir=data_dir, max_folds=max_folds, **config.get("dataset", {}))
+    seed_list = _seeds(seeds)
+
+    out_dir = Path(out)
+    store = CellStore(out_dir)
+    runtime = Runtime(device=device, mixed_precision=mixed_precision, progress=False)
+    main = runtime.is_main_process
+    if main:
+        for fold in folds:
+            fold.manifest.save(out_dir / "manifests" / f"{safe_name(fold.name)}.json")
+
+    grid = [(m, fold, seed) for m in method_ids for fold in folds for seed in seed_list]
+    cells = []
+    show = runtime.progress if progress is None else progress
+    for method, fold, seed in tqdm(grid, desc=f"bench {protocol}", disable=not (show and main)):
+        key = cell_key(method, fold.name, seed)
+        overrides = method_overrides.get(method, {})
+        digest = _cell_hash(method, overrides, protocol, protocol_options, fold, seed)
+        previous = store.load(key) if resume else None
+        if previous and previous.get("status") == "ok" and previous.get("cell_sha256") == digest:
+            cells.append({**previous, "resumed": True})
+            continue
+        cell = _run_cell(protocol, method, fold, seed, overrides, protocol_options, runtime)
+        cell["cell_sha256"] = digest
+        if main:
+            store.save(key, cell)
+        cells.append({**cell, "resumed": False})
+
+    rows = report.aggregate(cells)
+    comparisons = compare.comparisons(protocol, method_ids, dataset_spec, rows)
+    plot_files = plots.write_plots(protocol, rows, cells, out_dir) if main else []
+    env = environment(str(runtime.device))
+    markdown = _markdown(protocol, dataset_spec, method_ids, seed_list, folds, rows, comparisons, cells, plot_files)
+    if main:
+        results = {
+            "protocol": protocol,
+            "dataset": {"id": dataset_spec.id, "name": dataset_spec.name, "synthetic": dataset_spec.synthetic,
+                        "license": dataset_spec.license, "plugin": f"{dataset_spec.plugin} {dataset_spec.version}"},
+            "folds": [{"name": f.name, "manifest_sha256": f.manifest.digest(), "data_sha256": f.manifest.data_sha256} for f in folds],
+            "methods": [{"id": s.id, "plugin": s.plugin, "version": s.version, "overrides": method_overrides.get(s.id, {})} for s in specs],
+            "seeds": seed_list,
+            "config": config,
+            "environment": env,
+            "cells": [{k: c.get(k) for k in ("method", "fold", "seed", "status", "wall_seconds", "resumed", "error")} for c in cells],
+            "rows": rows,
+            "comparisons": comparisons,
+            "plots": plot_files,
+        }
+        atomic_write_text(out_dir / "results.json", json.dumps(results, indent=2, sort_keys=True, default=str) + "\n")
+        atomic_write_text(out_dir / "results.md", markdown + "\n")
+        atomic_write_text(out_dir / "results.csv", report.results_csv(rows))
+    return BenchmarkResult(rows, comparisons, cells, out_dir, markdown, plot_files)
+
+
+def _markdown(protocol, dataset_spec, methods, seeds, folds, rows, comparisons, cells, plot_files) -> str:
+    lines = [f"# Benchmark: {', '.join(methods)} on {dataset_spec.id} ({protocol})", ""]
+    if dataset_spec.synthetic:
+        lines += [f"**Data: {dataset_spec.name} is SYNTHETIC, not real data.** Numbers below say nothing about "
+                  f"performance on real {dataset_spec.paper_dataset or 'data'}.", ""]
+    lines += [f"{len(folds)} fold(s) × {len(seeds)} seed(s) ({', '.join(map(str, seeds))}); mean ± std over folds and seeds.", "",
+              "## Paper / ours / gap", "", report.comparison_table(comparisons), "", "## All results", "", report.results_table(rows)]
+    failures = report.failures_table(cells)
+    if failures:
+        lines += ["", "## Failed cells", "", failures]
+    if plot_files:
+        lines += ["", "## Plots", ""] + [f"![{name}]({name})" for name in plot_files]
+    return "\n".join(lines)
