@@ -97,7 +97,7 @@ def resolve_directory(
     local_files_only: bool = False,
     endpoint: str | None = None,
 ) -> tuple[Path, str | None]:
-    """A local directory as is, or a Hub repo downloaded with ``snapshot_download`` (artifact files only).
+    """A local directory as is; else a Hub repo id or a pinned method id, downloaded and checked by ``emozoo.hub.pull``.
 
     Returns the directory and the resolved commit hash (None for a local directory).
     """
@@ -105,10 +105,10 @@ def resolve_directory(
     if path.is_dir():
         return path, None
     if path.exists():
-        raise ArtifactError(f"{path} is a file; pass the directory that holds {METADATA_NAME}")
-    from huggingface_hub import snapshot_download
+        raise ArtifactError(f"{path} is a file; pass the directory that holds {METADATA_NAME} (or import a bundle with `emozoo import`)")
+    from emozoo.hub.pull import download
 
-    local = snapshot_download(
+    pulled = download(
         str(name_or_path),
         revision=revision,
         cache_dir=cache_dir,
@@ -116,7 +116,5 @@ def resolve_directory(
         token=token,
         local_files_only=local_files_only,
         endpoint=endpoint,
-        allow_patterns=list(ARTIFACT_FILES),
     )
-    local_path = Path(local)
-    return local_path, local_path.name if len(local_path.name) == 40 else None
+    return pulled.directory, pulled.commit

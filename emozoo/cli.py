@@ -269,6 +269,153 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 1 if result.failed and len(result.failed) == len(result.cells) else 0
 
 
+# --- publishing and pulling (emozoo.hub) ------------------------------------------------------------
+
+
+def _parse_metric(text: str) -> dict[str, Any]:
+    """'DATASET:METRIC=VALUE' -> a metrics row (VALUE as emozoo.metrics gives it, e.g. 0.912 for ACC)."""
+    try:
+        where, value = text.rsplit("=", 1)
+        dataset, metric = where.split(":", 1)
+        return {"dataset": dataset, "metric": metric, "value": float(value)}
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--metric takes DATASET:METRIC=VALUE, got {text!r}") from exc
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    import emozoo
+    from emozoo.data.manifest import SplitManifest
+    from emozoo.errors import ConfigError
+    from emozoo.hub.metadata import TrainingData
+    from emozoo.hub.pins import pin_pushed
+
+    model = emozoo.from_pretrained(args.directory)
+    meta = model.pretrained_source["metadata"]
+    reserved = set(model.artifact_metadata()) | {"files"}
+    user = {k: v for k, v in meta.items() if k not in reserved}
+    training = None
+    if args.training_data or args.data_license:
+        if not (args.training_data and args.data_license):
+            raise ConfigError("--training-data and --data-license go together")
+        digest = SplitManifest.load(args.split_manifest).digest() if args.split_manifest else None
+        training = TrainingData(args.training_data, args.data_license, digest, args.data_note or "")
+    result = model.push_to_hub(
+        args.repo_id, training_data=training, metrics=args.metric or None, metadata=user, endpoint=args.endpoint,
+        token=args.token, private=args.private or None, commit_message=args.message,
+    )
+    report: dict[str, Any] = {"repo_id": result.repo_id, "commit": result.commit, "url": result.url, "files": result.files}
+    if args.pin:
+        dataset = (training.dataset if training else (user.get("training_data") or {}).get("dataset"))
+        report["pin"] = pin_pushed(result, model.method_id, training_data=dataset, variant=args.variant)
+    if args.json:
+        _print_json(report)
+    else:
+        print(f"pushed {model.method_id} to {result.repo_id} at commit {result.commit}")
+        if args.pin:
+            print(f"pinned as variant {args.variant!r} in the catalogue")
+    return 0
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    import emozoo
+    from emozoo.hub.pull import download
+
+    pulled = download(args.name, revision=args.revision, variant=args.variant, endpoint=args.endpoint, token=args.token)
+    model = emozoo.from_pretrained(pulled.directory)
+    report = {
+        "method": model.method_id, "repo_id": pulled.repo_id, "revision": pulled.revision, "commit": pulled.commit,
+        "directory": str(pulled.directory), "pinned": pulled.pin is not None,
+    }
+    if args.json:
+        _print_json(report)
+    else:
+        pinned = "verified against the catalogue pin" if pulled.pin else "not pinned in the catalogue"
+        print(f"{model.method_id} from {pulled.repo_id}@{pulled.commit} ({pinned}); loaded strictly from {pulled.directory}")
+    return 0
+
+
+def cmd_pin(args: argparse.Namespace) -> int:
+    from emozoo.hub.pins import pin_artifact
+
+    pin = pin_artifact(
+        args.repo_id, revision=args.revision, variant=args.variant, training_data=args.training_data,
+        endpoint=args.endpoint, token=args.token,
+    )
+    if args.json:
+        _print_json(pin)
+    else:
+        print(f"pinned {pin['repo_id']}@{pin['revision']} ({pin['variant']}, {pin['training_data']}): {len(pin['files'])} files")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from emozoo.hub.bundle import export_bundle
+
+    out = export_bundle(args.source, args.out, revision=args.revision, endpoint=args.endpoint, token=args.token)
+    print(f"wrote {out}; on the offline machine: emozoo import {out.name} DIR")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from emozoo.hub.bundle import import_bundle
+
+    dest = import_bundle(args.bundle, args.dest)
+    print(f"imported into {dest}; load it with emozoo.from_pretrained({str(dest)!r})")
+    return 0
+
+
+def _hub_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--endpoint", help="Hub base URL (default: $HF_ENDPOINT, else huggingface.co)")
+    p.add_argument("--token", help="Hub token (default: $HF_TOKEN or the stored login)")
+
+
+def _add_hub_commands(sub: Any) -> None:
+    p = sub.add_parser("push", aliases=["publish"], help="publish a saved model directory to a Hub repo (one commit)")
+    p.add_argument("directory")
+    p.add_argument("repo_id", help="org/name")
+    p.add_argument("--training-data", help="data set the weights were trained on (required unless emozoo.json has it)")
+    p.add_argument("--data-license", help="licence of that data set")
+    p.add_argument("--data-note", help="how the data differs from the paper's")
+    p.add_argument("--split-manifest", help="split manifest JSON file; its digest is recorded")
+    p.add_argument("--metric", action="append", type=_parse_metric, help="DATASET:METRIC=VALUE (repeatable)")
+    p.add_argument("--private", action="store_true")
+    p.add_argument("--message", help="commit message")
+    p.add_argument("--pin", action="store_true", help="also pin the commit and file hashes in the catalogue")
+    p.add_argument("--variant", default="default", help="variant name of the pin")
+    p.add_argument("--json", action="store_true")
+    _hub_options(p)
+    p.set_defaults(func=cmd_push)
+
+    p = sub.add_parser("pull", help="download, verify and strictly load a model: org/repo or a pinned method id")
+    p.add_argument("name", help="org/repo, or a method id with pinned weights")
+    p.add_argument("--revision", help="branch, tag or commit (default: main, or the pinned commit)")
+    p.add_argument("--variant", help="which pinned variant of a method id")
+    p.add_argument("--json", action="store_true")
+    _hub_options(p)
+    p.set_defaults(func=cmd_pull)
+
+    p = sub.add_parser("pin", help="record a repo's commit and file hashes in the catalogue (registry.json or $EMOZOO_REGISTRY)")
+    p.add_argument("repo_id")
+    p.add_argument("--revision", default="main")
+    p.add_argument("--variant", default="default")
+    p.add_argument("--training-data", help="data set name (default: from emozoo.json)")
+    p.add_argument("--json", action="store_true")
+    _hub_options(p)
+    p.set_defaults(func=cmd_pin)
+
+    p = sub.add_parser("export", help="write a model (directory, org/repo or method id) as a self-contained bundle file")
+    p.add_argument("source")
+    p.add_argument("out")
+    p.add_argument("--revision")
+    _hub_options(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="unpack and verify a bundle into a directory, atomically")
+    p.add_argument("bundle")
+    p.add_argument("dest")
+    p.set_defaults(func=cmd_import)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emozoo", description="Model zoo for generative emotion recognition.")
     parser.add_argument("--version", action="version", version=f"emozoo {__version__}")
@@ -308,6 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_doctor = sub.add_parser("doctor", help="plugins found, their errors, versions and devices")
     p_doctor.add_argument("--json", action="store_true")
     p_doctor.set_defaults(func=cmd_doctor)
+    _add_hub_commands(sub)
     return parser
 
 

@@ -176,7 +176,7 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
             raise ConfigError("save_pretrained(config=...) differs from model.config; change model.config instead")
         from emozoo.hub.metadata import publish_metadata
 
-        meta = self.artifact_metadata(publish_metadata(metadata))
+        meta = self.artifact_metadata(publish_metadata(metadata, require_license=False))
         config_text = json.dumps(config_to_dict(self.config), indent=2, sort_keys=True, allow_nan=False) + "\n"
         with atomic_directory(save_directory) as tmp:
             self._save_pretrained(tmp)

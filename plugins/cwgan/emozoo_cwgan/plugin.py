@@ -1,0 +1,57 @@
+"""Hook implementations of emozoo-cwgan: registers the ``cwgan`` method; imports no torch."""
+
+from emozoo import MethodSpec, Paper, ReportedResult, TensorSpec, hookimpl
+
+PAPER = Paper(
+    title="EEG data augmentation for emotion recognition using a conditional Wasserstein GAN",
+    year=2018,
+    authors="Luo, Y., Lu, B.-L.",
+    venue="EMBC 2018",
+    url="https://doi.org/10.1109/EMBC.2018.8512865",
+    survey_ref=264,
+    bibtex=(
+        "@inproceedings{luo2018cwgan,\n  title={EEG data augmentation for emotion recognition using a conditional "
+        "Wasserstein GAN},\n  author={Luo, Yun and Lu, Bao-Liang},\n  booktitle={2018 40th Annual International "
+        "Conference of the IEEE Engineering in Medicine and Biology Society (EMBC)},\n  pages={2535--2538},\n  year={2018}\n}"
+    ),
+)
+
+
+@hookimpl
+def emozoo_register_methods(register):
+    """Register cWGAN-GP (alias ``cwgan-gp``)."""
+    register(
+        MethodSpec(
+            id="cwgan",
+            aliases=("cwgan-gp",),
+            model_class="emozoo_cwgan.model:CWGAN",
+            config_class="emozoo_cwgan.model:CWGANConfig",
+            family="GAN",
+            modality="physiological",
+            modalities=("eeg",),
+            tasks=("data_augmentation",),
+            paper=PAPER,
+            summary="Conditional WGAN-GP generating DE EEG features per emotion; keeps only samples that pass quality tests.",
+            can_generate=True,
+            can_predict=True,
+            inputs=(
+                TensorSpec("features", ("N", "num_channels", "num_bands"), "float32", "DE features, layout channels_bands (SEED: 62 x 5)"),
+                TensorSpec("labels", ("N",), "int64", "emotion class ids 0..num_classes-1 (training only)"),
+            ),
+            outputs=(
+                TensorSpec("features", ("n", "num_channels", "num_bands"), "float32", "generated DE features, original scale"),
+                TensorSpec("labels", ("n",), "int64", "the conditioned class of each generated sample"),
+                TensorSpec("probabilities", ("N", "num_classes"), "float32", "predict(): downstream classifier scores (softmax)"),
+            ),
+            reported=(
+                ReportedResult(
+                    "SEED",
+                    "ACC",
+                    86.96,
+                    source="survey",
+                    note="survey Table 11; the paper's full text was not reachable offline to confirm the number and its protocol",
+                ),
+            ),
+            datasets=("SEED", "DEAP"),
+        )
+    )
