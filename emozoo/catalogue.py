@@ -129,6 +129,11 @@ def _load(path: Path) -> Catalogue:
     return Catalogue(entries, path)
 
 
+def clear_cache() -> None:
+    """Forget cached catalogues, so the next read sees a file just written (e.g. a new pin)."""
+    _load.cache_clear()
+
+
 def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
     """Read (and cache per process) the catalogue at ``path`` or the default location."""
     return _load(Path(path) if path is not None else default_registry_path())

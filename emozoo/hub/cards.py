@@ -23,7 +23,7 @@ from typing import Any
 from emozoo.errors import ArtifactError, EmozooError
 from emozoo.hub.metadata import check_training_data, normalise_metrics
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "model_cards"
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "model_cards"  # a link to the repo's model_cards/ (shipped in wheels)
 DEFAULT_TEMPLATE = "default.md"
 PLUGIN_CARD = "card.md"
 SURVEY = "Ma, Yuan et al. (2024). Generative Technology for Human Emotion Recognition: A Scope Review. arXiv:2407.03640"

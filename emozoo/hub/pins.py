@@ -14,7 +14,7 @@ from typing import Any
 
 from emozoo._fileio import atomic_write_text, sha256_file
 from emozoo.artifact import ARTIFACT_FILES, read_metadata, verify_files
-from emozoo.catalogue import _load, default_registry_path
+from emozoo.catalogue import clear_cache, default_registry_path
 from emozoo.errors import ArtifactError
 from emozoo.hub._client import hub_api
 from emozoo.hub.pull import DEFAULT_VARIANT, download
@@ -80,7 +80,7 @@ def write_pin(method_id: str, pin: dict[str, Any], registry_path: str | Path | N
     artifacts = [a for a in entries[0].get("artifacts", []) if (a["repo_id"], a["variant"]) != (pin["repo_id"], pin["variant"])]
     entries[0]["artifacts"] = [*artifacts, pin]
     atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    _load.cache_clear()
+    clear_cache()
     return path
 
 
