@@ -1,0 +1,1 @@
+"""emozoo-imder: Incomplete Multimodality-Diffused emotion recognition (Wang, Li, Cui, NeurIPS 2023)."""
