@@ -74,7 +74,11 @@ def run_recognition(method: str, fold: Fold, seed: int, overrides: dict[str, Any
 
 
 def run_augmentation(method: str, fold: Fold, seed: int, overrides: dict[str, Any], options: dict[str, Any], runtime: Any) -> Records:
-    """The augmentation protocol of :mod:`emozoo.protocols.augmentation` for one generator, fold and seed."""
+    """The augmentation protocol of :mod:`emozoo.protocols.augmentation` for one generator, fold and seed.
+
+    Records of the generator-free conditions ("real", "real+noise") are kept under the cell's method so
+    every method's table shows the baselines it was measured against (same fold, seed and classifiers).
+    """
     from emozoo.protocols.augmentation import AugmentationProtocol
     from emozoo.protocols.augmentation import run_augmentation as run_protocol
     from emozoo.specs import import_object
@@ -82,25 +86,28 @@ def run_augmentation(method: str, fold: Fold, seed: int, overrides: dict[str, An
     settings = dict(options)
     transform = settings.pop("feature_transform", None)  # "package.module:function", e.g. to 9x9 EEG maps
     protocol = AugmentationProtocol(**{**settings, "seeds": (seed,)})
+
+    def factory(seed: int, epochs: int | None = None) -> Any:
+        extra = {"epochs": epochs} if epochs is not None else {}
+        return build_model(method, seed, {**overrides, **extra})
+
     result = run_protocol(
-        lambda: build_model(method, seed, overrides),
+        {method: factory},
         [(fold.name, fold.train, fold.test)],
         protocol,
         feature_transform=import_object(transform) if isinstance(transform, str) else None,
         runtime=runtime,
         progress=False,
     )
-    records = []
-    for rec in result.records:
-        records.append({
-            "condition": rec["condition"],
-            "ratio": rec.get("ratio"),
-            "classifier": rec.get("classifier"),
-            "metrics": {"ACC": rec["acc"]},
-            **{k: v for k, v in rec.items() if k in ("n_train", "n_synthetic", "n_test")},
-        })
-    if getattr(result, "distribution", None):
-        records.append({"condition": "distribution", "ratio": None, "classifier": None, "metrics": result.distribution})
+    records = [
+        {"condition": rec["condition"], "ratio": rec["ratio"], "classifier": rec["classifier"], "metrics": {"ACC": rec["acc"]},
+         "n_real": rec["n_real"], "n_added": rec["n_added"], "n_test": rec["n_test"]}
+        for rec in result.records
+    ]
+    for report_ in result.distribution:
+        overall = report_.get("overall", {})
+        if isinstance(overall, dict) and isinstance(overall.get("mmd2"), float):
+            records.append({"condition": "distribution", "ratio": None, "classifier": None, "metrics": {"MMD2": overall["mmd2"]}})
     return records
 
 

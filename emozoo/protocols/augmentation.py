@@ -38,6 +38,7 @@ import torch
 from emozoo.errors import (
     CapabilityError,
     ConfigError,
+    EmozooError,
     EmptyInputError,
     InputError,
     LabelError,
@@ -213,6 +214,8 @@ class AugmentationResult:
     """fold -> SplitManifest digest (None where the split came without a manifest)."""
     generator_runs: list[dict[str, Any]] = field(default_factory=list)
     distribution: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    """Generator runs that raised under ``on_error="record"``: method, fold, seed, error type and message."""
 
     @property
     def aggregates(self) -> list[dict[str, Any]]:
@@ -243,6 +246,7 @@ class AugmentationResult:
             "aggregates": self.aggregates,
             "generator_runs": self.generator_runs,
             "distribution": self.distribution,
+            "failures": self.failures,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -262,6 +266,7 @@ class AugmentationResult:
             manifests=dict(data.get("manifests", {})),
             generator_runs=list(data.get("generator_runs", [])),
             distribution=list(data.get("distribution", [])),
+            failures=list(data.get("failures", [])),
         )
 
     def _rows(self) -> list[tuple[str, float]]:
@@ -300,6 +305,9 @@ class AugmentationResult:
             f"std over folds of the seed-averaged accuracy when there are several folds). (gain) = difference from "
             f"`real` (the same classifier on real data only), in percentage points. ratio = synthetic:real per class."
         )
+        if self.failures:
+            lines += ["", "Failed generator runs (their cells are left out of the means above):"]
+            lines += [f"- {x['method']}, fold {x['fold']}, seed {x['seed']}: {x['error']}: {x['message']}" for x in self.failures]
         digests = [f"{f}: `{d[:12]}`" for f, d in self.manifests.items() if d]
         if digests:
             lines += ["", "Split manifests (sha256 prefix): " + ", ".join(digests)]
@@ -464,6 +472,7 @@ def run_augmentation(
     feature_transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
     runtime: Runtime | None = None,
     progress: bool = True,
+    on_error: str = "raise",
 ) -> AugmentationResult:
     """Run the augmentation protocol for one or several generators on the same folds, seeds and classifiers.
 
@@ -472,7 +481,12 @@ def run_augmentation(
     ``split_iter`` yields splits with ``.train``/``.test`` labelled batches (and optionally ``.manifest``, ``.fold``),
     or ``(train, test)`` / ``(fold, train, test)`` tuples. Each generator is fitted with
     ``generator.fit(train, runtime=runtime)`` and sampled with ``generator.generate(n, condition=label, seed=...)``.
+    ``on_error="record"`` keeps going when a generator raises an :class:`~emozoo.errors.EmozooError` while fitting or
+    generating (e.g. a GAN whose samples never pass its quality selection): the failure goes to ``result.failures``
+    and that run's cells stay empty. Errors of the protocol's own inputs always raise.
     """
+    if on_error not in ("raise", "record"):
+        raise ConfigError(f"on_error must be 'raise' or 'record', got {on_error!r}")
     protocol = protocol or AugmentationProtocol()
     if not isinstance(protocol, AugmentationProtocol):
         raise ConfigError(f"protocol must be an AugmentationProtocol, got {type(protocol).__name__}")
@@ -489,7 +503,7 @@ def run_augmentation(
         for seed in protocol.seeds:
             run.baselines(seed)
             for method, factory in factories.items():
-                run.generator(method, factory, seed)
+                run.generator(method, factory, seed, record_errors=on_error == "record")
     if not result.manifests:
         raise EmptyInputError("split_iter yielded no splits")
     return result
@@ -541,7 +555,7 @@ class _FoldRun:
                 self._record(BASELINE, seed, "real+noise", ratio, xn, yn)
         _log(self.progress, f"fold {self.fold} seed {seed}: baselines done in {time.perf_counter() - started:.1f}s")
 
-    def generator(self, method: str, factory: GeneratorFactory, seed: int) -> None:
+    def generator(self, method: str, factory: GeneratorFactory, seed: int, *, record_errors: bool = False) -> None:
         """Fit one generator, draw its class-balanced pools, score every condition and measure the distributions."""
         started = time.perf_counter()
         p = self.protocol
@@ -549,12 +563,19 @@ class _FoldRun:
         model = factory(seed=seed, epochs=p.generator_epochs)
         if not getattr(model, "can_generate", False):
             raise CapabilityError(getattr(model, "method_id", method), "generate", "the augmentation protocol needs a generating model")
-        history = model.fit(self.train, runtime=self.runtime)
-        fit_seconds = time.perf_counter() - started
-        sample_shape = tuple(self.x_train.shape[1:])
-        need = {c: max(class_balanced_counts(self.y_train, r)[c] for r in self.pool_ratios) for c in class_balanced_counts(self.y_train, 1.0)}
-        pools = {c: _generate_class(model, n, c, _derive("generate", method, self.fold, seed, c), sample_shape, method)
-                 for c, n in need.items() if n > 0}  # fmt: skip
+        try:
+            history = model.fit(self.train, runtime=self.runtime)
+            fit_seconds = time.perf_counter() - started
+            sample_shape = tuple(self.x_train.shape[1:])
+            need = {c: max(class_balanced_counts(self.y_train, r)[c] for r in self.pool_ratios) for c in class_balanced_counts(self.y_train, 1.0)}
+            pools = {c: _generate_class(model, n, c, _derive("generate", method, self.fold, seed, c), sample_shape, method)
+                     for c, n in need.items() if n > 0}  # fmt: skip
+        except EmozooError as exc:
+            if not record_errors:
+                raise
+            self.result.failures.append({"method": method, "fold": self.fold, "seed": seed, "error": type(exc).__name__, "message": str(exc)})
+            _log(self.progress, f"fold {self.fold} seed {seed}: {method} FAILED ({type(exc).__name__}: {exc})")
+            return
         for ratio in p.ratios:
             self._record(method, seed, "real+synthetic", ratio, *_take_pools(pools, self.y_train, ratio))
         if p.include_synthetic_only:
@@ -594,7 +615,8 @@ class _FeatureSet:
 
 
 def _final_losses(history: Any) -> dict[str, float]:
-    """The last epoch's logged numbers from a generator's History (empty when fit returned none)."""
+    """The last epoch's logged losses/metrics from a generator's History (empty when fit returned none)."""
     if isinstance(history, list) and history and isinstance(history[-1], Mapping):
-        return {k: float(v) for k, v in history[-1].items() if isinstance(v, (int, float)) and math.isfinite(float(v))}
+        return {k: float(v) for k, v in history[-1].items()
+                if k not in ("epoch", "steps", "seconds") and isinstance(v, (int, float)) and math.isfinite(float(v))}  # fmt: skip
     return {}
