@@ -39,6 +39,22 @@ def _link_or_copy(src: str | Path, dst: str | Path) -> None:
 
 
 @contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """Hold an exclusive flock on ``directory`` (POSIX; a no-op where flock is missing), so swaps do not interleave."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+@contextlib.contextmanager
 def atomic_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a fresh temp directory beside ``target``; on success it replaces ``target`` in one rename.
 
@@ -51,16 +67,21 @@ def atomic_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         yield tmp
         _fsync_tree(tmp)
-        if target.exists():
-            if not target.is_dir():
-                raise FileExistsError(f"{target} exists and is not a directory; choose another path")
-            _carry_over(target, tmp)
-            backup = target.parent / f".emozoo-{target.name}.old-{uuid.uuid4().hex[:8]}"
-            os.replace(target, backup)
-            os.replace(tmp, target)
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
+        with _locked(target.parent):  # another process may be swapping the same target right now
+            if target.exists():
+                if not target.is_dir():
+                    raise FileExistsError(f"{target} exists and is not a directory; choose another path")
+                _carry_over(target, tmp)
+                backup = target.parent / f".emozoo-{target.name}.old-{uuid.uuid4().hex[:8]}"
+                os.replace(target, backup)
+                try:
+                    os.replace(tmp, target)
+                except BaseException:
+                    os.replace(backup, target)  # put the previous version back
+                    raise
+                shutil.rmtree(backup, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from emozoo.errors import (
+    ArtifactError,
     ConfigError,
     EmozooError,
     PluginNotInstalledError,
@@ -44,7 +45,8 @@ def from_pretrained(name_or_path: str | os.PathLike[str], *, revision: str | Non
     Reads ``emozoo.json`` to find the method and the plugin version range it needs; a missing plugin
     raises with the exact ``pip install`` line, an incompatible version with the range.
     """
-    from packaging.specifiers import SpecifierSet
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.utils import canonicalize_name
     from packaging.version import Version
 
     from emozoo.artifact import read_metadata, resolve_directory
@@ -59,7 +61,18 @@ def from_pretrained(name_or_path: str | os.PathLike[str], *, revision: str | Non
         spec = registry.get_method(meta["method"])
     except EmozooError as exc:
         raise PluginNotInstalledError(f"model {str(name_or_path)!r} (method {meta['method']!r})", plugin["distribution"], plugin["requires"]) from exc
-    required = SpecifierSet(plugin["requires"].removeprefix(plugin["distribution"]))
+    if spec.plugin and canonicalize_name(plugin["distribution"]) != canonicalize_name(spec.plugin):
+        raise ArtifactError(
+            f"model {str(name_or_path)!r} says method {meta['method']!r} comes from {plugin['distribution']!r}, "
+            f"but the installed {meta['method']!r} is provided by {spec.plugin!r}; the emozoo.json is wrong or tampered"
+        )
+    try:
+        required = SpecifierSet(plugin["requires"].removeprefix(plugin["distribution"]))
+    except InvalidSpecifier as exc:
+        raise ArtifactError(
+            f"model {str(name_or_path)!r}: emozoo.json requires {plugin['requires']!r}, which is not "
+            f"'{plugin['distribution']}' followed by a version range; re-save or re-download the model"
+        ) from exc
     if spec.version and spec.version != "0+unknown" and not required.contains(Version(spec.version), prereleases=True):
         raise PluginVersionError(
             f"model {str(name_or_path)!r} needs {plugin['requires']}, but {spec.plugin} {spec.version} is installed; "

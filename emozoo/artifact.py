@@ -48,7 +48,7 @@ def read_json_file(path: Path, what: str) -> dict[str, Any]:
         raise ArtifactError(f"{what} {path} is {size} bytes, over the {MAX_JSON_BYTES}-byte limit; refusing to parse it")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise ArtifactError(f"{what} {path} is not valid JSON ({exc}); re-save or re-download the model") from exc
     if not isinstance(data, dict):
         raise ArtifactError(f"{what} {path} must hold a JSON object, not {type(data).__name__}")

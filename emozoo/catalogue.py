@@ -45,7 +45,8 @@ class CatalogueEntry:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CatalogueEntry:
-        """Build from one ``methods[]`` object of registry.json."""
+        """Build from one ``methods[]`` object of registry.json; a malformed object raises TypeError."""
+        _check_entry(data)
         impl = data.get("implementation") or {}
         return cls(
             id=data["id"],
@@ -77,6 +78,20 @@ class CatalogueEntry:
     def results_text(self) -> str:
         """The survey's reported results as one short string, e.g. 'SEED ACC 92.5; SEED-IV ACC 82.3'."""
         return "; ".join(f"{r.get('dataset') or '(dataset unclear)'} {r['metric']} {r['value']:g}" for r in self.results)
+
+
+def _check_entry(data: Any) -> None:
+    """Raise TypeError unless ``data`` has the types that the lookups and ``results_text`` rely on."""
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        raise TypeError(f"a methods[] item must be an object with a string 'id', got {str(data)[:80]}")
+    impl = data.get("implementation")
+    if impl is not None and not isinstance(impl, dict):
+        raise TypeError(f"{data['id']}: 'implementation' must be an object")
+    if impl and not all(isinstance(m, str) for m in impl.get("methods") or ()):
+        raise TypeError(f"{data['id']}: implementation.methods must be strings")
+    for r in data.get("results") or ():
+        if not isinstance(r, dict) or not isinstance(r.get("metric"), str) or not isinstance(r.get("value"), (int, float)):
+            raise TypeError(f"{data['id']}: every result needs a string 'metric' and a numeric 'value', got {str(r)[:80]}")
 
 
 class Catalogue:
@@ -124,7 +139,7 @@ def _load(path: Path) -> Catalogue:
         entries = [CatalogueEntry.from_json(item) for item in data["methods"]]
     except FileNotFoundError as exc:
         raise ArtifactError(f"catalogue {path} not found; reinstall emozoo or unset {REGISTRY_ENV}") from exc
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
         raise ArtifactError(f"catalogue {path} is malformed ({exc}); regenerate it with scripts/build_registry.py") from exc
     return Catalogue(entries, path)
 

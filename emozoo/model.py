@@ -314,8 +314,13 @@ def load_weights(
     try:
         with safe_open(str(path), framework="pt") as fh:
             file_meta = fh.metadata() or {}
+            file_dtypes = {k: fh.get_slice(k).get_dtype() for k in fh.keys()}
     except (SafetensorError, OSError, ValueError) as exc:
         raise WeightsError(f"{path} is not a readable safetensors file ({exc}); re-download or re-save the model") from exc
+    state = model.state_dict()
+    kind = [k for k, d in file_dtypes.items() if k in state and d.startswith(("F", "BF")) != state[k].is_floating_point()]
+    if kind:  # load_state_dict would silently cast ints to floats and back
+        raise WeightsError(f"{path}: tensors {kind[:8]} have dtype {file_dtypes[kind[0]]}, but {type(model).__name__} holds {state[kind[0]].dtype}")
     found = file_meta.get("emozoo.method")
     if expected_method and found and found != expected_method:
         raise WeightsError(f"{path} holds weights of {found!r}, not {expected_method!r}")

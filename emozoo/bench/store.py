@@ -33,9 +33,10 @@ class CellStore:
     def load(self, key: str) -> dict[str, Any] | None:
         """The saved cell, or None if absent or unreadable (an unreadable cell is simply run again)."""
         try:
-            return json.loads(self.path(key).read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
+            cell = json.loads(self.path(key).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):  # ValueError: bad JSON or bytes that are not UTF-8
             return None
+        return cell if isinstance(cell, dict) else None
 
     def save(self, key: str, cell: dict[str, Any]) -> None:
         """Write a finished cell (ok or failed) atomically."""

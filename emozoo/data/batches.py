@@ -365,6 +365,8 @@ class PhysioBatch(_TensorBatch):
         _check_finite(feats, "features")
         n = feats.shape[0]
         _check_nonempty(n, type(self).__name__)
+        if 0 in feats.shape[1:]:
+            raise EmptyInputError(f"features: shape {_shape(feats)} has an empty feature dimension; every sample needs at least one value")
         _set(self, "features", feats)
         _set(self, "layout", layout)
         _set(self, "labels", None if self.labels is None else as_label_tensor(self.labels, "labels", n))

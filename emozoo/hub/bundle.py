@@ -74,7 +74,7 @@ def read_manifest(tar: tarfile.TarFile, bundle: Path) -> dict[str, Any]:
         raise ArtifactError(f"{bundle}: {MANIFEST_NAME} is too large")
     try:
         manifest = json.loads(tar.extractfile(member).read())  # type: ignore[union-attr]
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ArtifactError(f"{bundle}: {MANIFEST_NAME} is not valid JSON ({exc})") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT or manifest.get("version") != BUNDLE_VERSION:
         raise ArtifactError(f"{bundle} is not an emozoo bundle (format {BUNDLE_FORMAT} v{BUNDLE_VERSION}); make it with `emozoo export`")
@@ -102,14 +102,21 @@ def import_bundle(bundle: str | os.PathLike[str], dest: str | os.PathLike[str]) 
     except (OSError, tarfile.TarError) as exc:
         raise ArtifactError(f"cannot read bundle {bundle}: {exc}") from exc
     with tar:
-        manifest = read_manifest(tar, bundle)
-        with atomic_directory(dest) as tmp:
-            for name, expected in sorted(manifest["files"].items()):
-                member = _member(tar, name, bundle)
-                with tar.extractfile(member) as src, open(tmp / name, "wb") as dst:  # type: ignore[union-attr]
-                    while block := src.read(1 << 20):
-                        dst.write(block)
-                if sha256_file(tmp / name) != expected.get("sha256"):
-                    raise ArtifactError(f"{bundle}: {name} does not match its sha256 in {MANIFEST_NAME}; the bundle is corrupt")
-            verify_files(tmp, read_metadata(tmp))
+        try:
+            _unpack(tar, bundle, read_manifest(tar, bundle), dest)
+        except (tarfile.TarError, EOFError) as exc:  # a truncated or damaged bundle
+            raise ArtifactError(f"bundle {bundle} is truncated or damaged ({exc}); export it again") from exc
     return Path(dest)
+
+
+def _unpack(tar: tarfile.TarFile, bundle: Path, manifest: dict[str, Any], dest: str | os.PathLike[str]) -> None:
+    """Copy the listed files into ``dest`` atomically, checking each against the manifest and emozoo.json."""
+    with atomic_directory(dest) as tmp:
+        for name, expected in sorted(manifest["files"].items()):
+            member = _member(tar, name, bundle)
+            with tar.extractfile(member) as src, open(tmp / name, "wb") as dst:  # type: ignore[union-attr]
+                while block := src.read(1 << 20):
+                    dst.write(block)
+            if not isinstance(expected, dict) or sha256_file(tmp / name) != expected.get("sha256"):
+                raise ArtifactError(f"{bundle}: {name} does not match its sha256 in {MANIFEST_NAME}; the bundle is corrupt")
+        verify_files(tmp, read_metadata(tmp))

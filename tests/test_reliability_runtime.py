@@ -1,0 +1,43 @@
+"""Determinism under a seed (bit-identical weights and samples) and a bounded load/predict soak."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SOAK_CYCLES = 150
+
+
+@pytest.fixture(scope="module")
+def rel():
+    """The checks of benchmarks/reliability.py, with the toy and installed plugins registered."""
+    name = "emozoo_reliability_checks"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / "reliability.py")
+        module = sys.modules[name] = importlib.util.module_from_spec(spec)  # dataclasses look their module up
+        spec.loader.exec_module(module)
+    with module.zoo_registry():
+        yield module
+
+
+def test_same_seed_gives_bit_identical_weights_and_samples(rel):
+    methods = ["toy-mlp", *rel.installed_plugin_methods()]
+    result = rel.determinism(methods)
+    assert set(result) == set(methods)
+    for method, row in result.items():
+        assert row and all(row.values()), (method, row)
+
+
+def test_different_seeds_give_different_weights(rel):
+    assert rel._state(rel.trained("toy-mlp", seed=1)) != rel._state(rel.trained("toy-mlp", seed=2))
+
+
+def test_load_predict_soak_stays_within_the_memory_bound(rel, tmp_path):
+    report = rel.soak(tmp_path, SOAK_CYCLES)
+    assert report["cycles"] == SOAK_CYCLES
+    assert report["growth_mib"] <= rel.SOAK_BOUND_MIB, report
