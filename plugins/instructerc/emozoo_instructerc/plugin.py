@@ -1,0 +1,91 @@
+"""Hook implementations of emozoo-instructerc (no torch import here, as the plugin contract requires)."""
+
+from emozoo import DatasetSpec, MethodSpec, Paper, ReportedResult, TensorSpec, hookimpl
+
+PAPER = Paper(
+    "InstructERC: Reforming Emotion Recognition in Conversation with a Retrieval Multi-task LLMs Framework",
+    2023,
+    authors="Lei, S., Dong, G., Wang, X., Wang, K., Wang, S.",
+    venue="arXiv 2309.11911",
+    url="https://arxiv.org/abs/2309.11911",
+    survey_ref=253,
+)
+
+
+@hookimpl
+def emozoo_register_methods(register):
+    register(
+        MethodSpec(
+            id="instructerc",
+            model_class="emozoo_instructerc.model:InstructERC",
+            config_class="emozoo_instructerc.model:InstructERCConfig",
+            family="LLM",
+            modality="text",
+            modalities=("text",),
+            tasks=("recognition", "feature_extraction"),
+            paper=PAPER,
+            summary="ERC as generation: a LoRA-tuned causal LM answers with the emotion label of a target utterance, "
+            "given the dialogue window and a retrieved training demonstration.",
+            can_generate=True,
+            can_predict=True,
+            code_url="https://github.com/LIN-SHANG/InstructERC",
+            inputs=(TensorSpec("dialogues", ("N",), "DialogueBatch", "dialogues with speakers, texts and labels"),),
+            outputs=(TensorSpec("probabilities", ("U", "num_labels"), "float32", "label-word probabilities per labelled utterance"),),
+            reported=(
+                ReportedResult("MELD", "WF1", 69.15, note="LLaMA-2-7B LoRA"),
+                ReportedResult("EmoryNLP", "WF1", 41.37, note="LLaMA-2-7B LoRA"),
+            ),
+            datasets=("meld", "emorynlp", "iemocap"),
+        )
+    )
+
+
+_MELD_CITE = "S. Poria et al. MELD: A Multimodal Multi-Party Dataset for Emotion Recognition in Conversation. ACL 2019."
+
+
+@hookimpl
+def emozoo_register_datasets(register):
+    register(
+        DatasetSpec(
+            id="meld",
+            name="MELD (text)",
+            adapter_class="emozoo_instructerc.datasets:MELDAdapter",
+            modality="text",
+            label_names=("neutral", "surprise", "fear", "sadness", "joy", "disgust", "anger"),
+            modalities=("text",),
+            license="GPL-3.0",
+            url="https://github.com/declare-lab/MELD",
+            citation=_MELD_CITE,
+            description="Friends dialogues, 7 emotions; upstream train/dev/test CSVs. A subset is bundled in data/meld-subset.",
+            bundled=True,
+        )
+    )
+    register(
+        DatasetSpec(
+            id="emorynlp",
+            name="EmoryNLP Emotion Detection",
+            adapter_class="emozoo_instructerc.datasets:EmoryNLPAdapter",
+            modality="text",
+            label_names=("Joyful", "Mad", "Peaceful", "Neutral", "Sad", "Powerful", "Scared"),
+            modalities=("text",),
+            license="GPL-3.0 (as redistributed with MELD)",
+            url="https://github.com/declare-lab/MELD",
+            citation="S. Zahiri, J. D. Choi. Emotion Detection on TV Show Transcripts with Sequence-based CNNs. AAAI Workshops 2018.",
+            description="Friends scenes, 7 emotions; upstream splits. A subset is bundled in data/emorynlp-subset.",
+            bundled=True,
+        )
+    )
+    register(
+        DatasetSpec(
+            id="iemocap",
+            name="IEMOCAP (text, COSMIC/InstructERC layout)",
+            adapter_class="emozoo_instructerc.datasets:IEMOCAPAdapter",
+            modality="text",
+            label_names=("happy", "sad", "neutral", "angry", "excited", "frustrated"),
+            modalities=("text",),
+            license="IEMOCAP licence (request from USC SAIL; not redistributable)",
+            url="https://sail.usc.edu/iemocap/",
+            citation="C. Busso et al. IEMOCAP: Interactive emotional dyadic motion capture database. LRE 2008.",
+            description="Bring your own copy: a data-only pickle (restricted unpickler) or its JSON conversion.",
+        )
+    )
