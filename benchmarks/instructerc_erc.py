@@ -111,9 +111,10 @@ def run_dataset(name: str, args) -> dict:
         if source is None:
             continue
         t = time.perf_counter()
-        head = SentenceEmbeddingLinear(encoder)
+        head = SentenceEmbeddingLinear({"label_names": list(test.label_names)}, encoder=encoder)
         head.fit(source)
-        pred, _, gold = head.predict(test)
+        pred = head.predict(test).labels
+        gold = torch.tensor([test.label_id(d.utterances[i].label) for d, i in test.targets()])
         record[label] = {**_metrics(gold, pred, k), "train_utterances": source.num_utterances, "seconds": round(time.perf_counter() - t, 1)}
         print(f"[{name}] {label} {record[label]}", flush=True)
     del model

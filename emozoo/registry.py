@@ -288,9 +288,11 @@ class Registry:
         return catalogue.for_method(key) or catalogue.get(key)
 
     def uncatalogued_methods(self) -> list[str]:
-        """Installed method ids that registry.json does not list (a plugin whose catalogue entry is missing)."""
+        """Installed method ids that registry.json does not list (a plugin whose catalogue entry is missing).
+
+        Baselines (``MethodSpec.baseline``) are not surveyed methods and need no entry."""
         known = self.catalogue.method_ids()
-        return sorted(i for i in self._methods if i not in known)
+        return sorted(i for i, s in self._methods.items() if i not in known and not s.baseline)
 
     def installed_for_entry(self, entry_method_ids: Iterable[str], ref: int) -> list[MethodSpec]:
         """Installed specs that implement a catalogue entry (by method id, or by survey reference)."""

@@ -104,6 +104,8 @@ class MethodSpec:
     outputs: tuple[TensorSpec, ...] = ()
     reported: tuple[ReportedResult, ...] = ()
     datasets: tuple[str, ...] = ()
+    #: A reference method (not from the survey) that benchmarks run beside the surveyed ones.
+    baseline: bool = False
     core_api: str = ">=1.0,<2"
     #: Filled in by the registry from the entry point's distribution; plugins may leave them empty.
     plugin: str = ""

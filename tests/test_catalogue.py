@@ -46,3 +46,11 @@ def test_registry_env_override_and_malformed_file(tmp_path, monkeypatch):
         load_catalogue(tmp_path / "bad.json")
     with pytest.raises(ArtifactError, match="not found"):
         load_catalogue(tmp_path / "absent.json")
+
+
+def test_baselines_need_no_catalogue_entry(registry):
+    from dataclasses import replace
+
+    spec = replace(registry.get_method("toy-mlp"), baseline=True)
+    registry._methods["toy-mlp"] = spec
+    assert registry.uncatalogued_methods() == ["toy-mlp-wide"]

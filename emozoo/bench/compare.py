@@ -47,9 +47,12 @@ def paper_result(method: str, paper_dataset: str) -> tuple[str, float | None, st
     return metric, None, ""
 
 
-def comparisons(protocol: str, methods: list[str], dataset: DatasetSpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One paper/ours/gap row per method, with the data difference stated."""
+def comparisons(
+    protocol: str, methods: list[str], dataset: DatasetSpec, rows: list[dict[str, Any]], data_options: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """One paper/ours/gap row per method, with the data difference stated (incl. subset options)."""
     paper_dataset = dataset.paper_dataset or dataset.name
+    options = ", ".join(f"{k}={v}" for k, v in sorted((data_options or {}).items()))
     out = []
     for method in methods:
         metric, paper, source = paper_result(method, paper_dataset)
@@ -57,6 +60,8 @@ def comparisons(protocol: str, methods: list[str], dataset: DatasetSpec, rows: l
         note = dataset.id if not dataset.synthetic else f"{dataset.id} (synthetic, NOT real {paper_dataset})"
         if dataset.subset_note:
             note += f"; {dataset.subset_note}"
+        if options:
+            note += f"; subset: {options}"
         out.append({
             "method": method, "paper_dataset": paper_dataset, "metric": metric, "paper": paper, "paper_source": source,
             "ours": ours, "gap": None if paper is None or ours is None else ours - paper, "data_note": note,

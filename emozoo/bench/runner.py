@@ -146,7 +146,7 @@ def benchmark(
         cells.append({**cell, "resumed": False})
 
     rows = report.aggregate(cells)
-    comparisons = compare.comparisons(protocol, method_ids, dataset_spec, rows)
+    comparisons = compare.comparisons(protocol, method_ids, dataset_spec, rows, config.get("dataset", {}))
     plot_files = plots.write_plots(protocol, rows, cells, out_dir) if main else []
     env = environment(str(runtime.device))
     markdown = _markdown(protocol, dataset_spec, method_ids, seed_list, folds, rows, comparisons, cells, plot_files)

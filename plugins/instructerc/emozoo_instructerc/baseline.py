@@ -1,21 +1,34 @@
-"""The non-LLM reference of the benchmark: a linear softmax head on frozen sentence embeddings of each utterance."""
+"""The non-LLM reference for InstructERC: a linear softmax head on frozen sentence embeddings of each utterance.
+
+Registered as the method ``minilm-linear`` (a baseline, not a surveyed method) so ``emozoo bench`` can run it
+side by side with ``instructerc`` on the same folds and seeds. Only the head is state: the encoder is frozen and
+rebuilt from the config (``minilm``: all-MiniLM-L6-v2 shipped in a wheel, 384-d; ``hashing``: for tests).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import torch
 from torch import nn
 
 from emozoo.data.batches import DialogueBatch
-from emozoo.errors import LabelError, NotFittedError
-from emozoo_instructerc.retrieval import SentenceEncoder
+from emozoo.errors import InputError, LabelError, NotFittedError
+from emozoo.model import EmotionModel, Prediction
+from emozoo_instructerc.datasets import MELD_LABELS
+from emozoo_instructerc.retrieval import HashingEncoder, make_encoder
+
+ENCODER_DIMS = {"minilm": 384}
 
 
 @dataclass
 class LinearHeadConfig:
-    """Training settings of the linear head (full-data Adam on cached embeddings)."""
+    """Encoder, label set and training settings of the linear head (full-data Adam on cached embeddings)."""
 
+    encoder: Literal["minilm", "hashing"] = "minilm"
+    hashing_dim: int = 256
+    label_names: tuple[str, ...] = MELD_LABELS
     lr: float = 1e-2
     epochs: int = 60
     batch_size: int = 256
@@ -23,45 +36,64 @@ class LinearHeadConfig:
     seed: int = 0
 
 
-class SentenceEmbeddingLinear:
+class SentenceEmbeddingLinear(EmotionModel):
     """Embeds each labelled utterance with a frozen encoder and fits ``Linear(dim, num_labels)`` through the Runtime."""
 
-    def __init__(self, encoder: SentenceEncoder, config: LinearHeadConfig | None = None) -> None:
-        self.encoder = encoder
-        self.config = config or LinearHeadConfig()
-        self.head: nn.Linear | None = None
-        self.label_names: tuple[str, ...] = ()
+    method_id = "minilm-linear"
+    config_class = LinearHeadConfig
+
+    def __init__(self, config: LinearHeadConfig | dict | None = None, *, encoder: Any = None) -> None:
+        super().__init__(config)
+        c = self.config
+        dim = c.hashing_dim if c.encoder == "hashing" else ENCODER_DIMS[c.encoder]
+        torch.manual_seed(c.seed)
+        self.head = nn.Linear(dim, len(c.label_names))
+        self.register_buffer("fitted", torch.zeros((), dtype=torch.bool))
+        self._encoder = encoder
+
+    @property
+    def encoder(self) -> Any:
+        """The frozen sentence encoder (built on first use)."""
+        if self._encoder is None:
+            self._encoder = HashingEncoder(self.config.hashing_dim) if self.config.encoder == "hashing" else make_encoder(self.config.encoder)
+        return self._encoder
 
     def _features(self, batch: DialogueBatch) -> tuple[torch.Tensor, torch.Tensor]:
+        if not isinstance(batch, DialogueBatch):
+            raise InputError(f"{self.method_id} takes a DialogueBatch, got {type(batch).__name__}")
+        if tuple(batch.label_names) != tuple(self.config.label_names):
+            raise LabelError(
+                f"the batch uses labels {batch.label_names}, the model {self.config.label_names}; "
+                "build it with label_names= of the data set"
+            )
         items = list(batch.targets())
         x = self.encoder.encode([d.utterances[p].text for d, p in items]).float()
-        y = torch.tensor([batch.label_names.index(d.utterances[p].label) for d, p in items])
+        y = torch.tensor([batch.label_names.index(d.utterances[p].label) for d, p in items], dtype=torch.long)
         return x, y
 
-    def fit(self, train: DialogueBatch) -> list[float]:
-        """Train the head; returns the per-epoch mean loss."""
+    def fit(self, train: DialogueBatch, val: Any = None, *, runtime: Any = None, callbacks: Any = ()) -> Any:
+        """Train the head on the labelled utterances of ``train``; returns the History."""
         from emozoo.runtime import Runtime, supervised_step
 
         c = self.config
-        runtime = Runtime(device="cpu", seed=c.seed)
+        runtime = runtime or Runtime(device="cpu", seed=c.seed)
         x, y = self._features(train)
-        self.label_names = tuple(train.label_names)
-        self.head = nn.Linear(x.shape[1], len(self.label_names))
-        loader = torch.utils.data.DataLoader(
-            torch.utils.data.TensorDataset(x, y), batch_size=c.batch_size, shuffle=True, generator=torch.Generator().manual_seed(c.seed)
-        )
+        generator = torch.Generator().manual_seed(c.seed)
+        loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=c.batch_size, shuffle=True, generator=generator)
         optimizer = torch.optim.Adam(self.head.parameters(), lr=c.lr, weight_decay=c.weight_decay)
+        self.train()
         head, optimizer, loader = runtime.prepare(self.head, optimizer, loader)
         step = supervised_step(head, optimizer, nn.functional.cross_entropy, runtime)
-        return runtime.train(step, loader, epochs=c.epochs, desc="linear-head").series("loss")
+        history = runtime.train(step, loader, epochs=c.epochs, callbacks=callbacks, desc=self.method_id)
+        self.fitted.fill_(True)
+        return history
 
     @torch.no_grad()
-    def predict(self, batch: DialogueBatch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(predicted ids, probabilities, gold ids) for every labelled utterance, in ``batch.targets()`` order."""
-        if self.head is None:
-            raise NotFittedError("fit the linear head first")
-        if tuple(batch.label_names) != self.label_names:
-            raise LabelError(f"the batch uses labels {batch.label_names}, the head {self.label_names}")
-        x, y = self._features(batch)
-        probs = self.head(x).softmax(-1)
-        return probs.argmax(-1), probs, y
+    def predict(self, inputs: DialogueBatch) -> Prediction:
+        """Labels and probabilities for every labelled utterance, in ``inputs.targets()`` order."""
+        if not bool(self.fitted):
+            raise NotFittedError(f"{self.method_id}: call fit() (or load fitted weights) before predict()")
+        x, _ = self._features(inputs)
+        self.eval()
+        probs = self.head(x.to(self.head.weight.device)).softmax(-1).cpu()
+        return Prediction(labels=probs.argmax(-1), probabilities=probs, label_names=tuple(self.config.label_names))

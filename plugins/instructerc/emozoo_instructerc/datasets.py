@@ -60,9 +60,47 @@ def _check_label(label: str, names: tuple[str, ...], where: str) -> str:
     return label
 
 
-class MELDAdapter:
+class _UpstreamFolds:
+    """``folds()`` for ``emozoo bench``: the upstream train/dev/test split as one fold (optionally the first N dialogues)."""
+
+    dataset_id: str
+    files: dict[str, str]
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        raise NotImplementedError
+
+    def load(self, split: str) -> DialogueBatch:
+        raise NotImplementedError
+
+    def folds(
+        self, *, data_dir: str | Path | None, protocol: str, train_dialogues: int | None = None, test_dialogues: int | None = None, **_: Any
+    ) -> Any:
+        """Yield the single ``upstream`` fold (train, test; dev as validation) with its split manifest."""
+        from emozoo.bench.folds import Fold
+        from emozoo.data.manifest import SplitManifest, sha256_files
+
+        adapter = type(self)(data_dir) if data_dir is not None else self
+        train = _first(adapter.load("train"), train_dialogues)
+        val = adapter.load("dev")
+        test = _first(adapter.load("test"), test_dialogues)
+        manifest = SplitManifest(
+            dataset=self.dataset_id, protocol=protocol, fold="upstream",
+            splits={name: tuple(d.dialogue_id for d in b.dialogues) for name, b in (("train", train), ("val", val), ("test", test))},
+            data_sha256=sha256_files([adapter.root / f for f in adapter.files.values()]),
+            extra={"train_dialogues": train_dialogues, "test_dialogues": test_dialogues, "root": str(adapter.root)},
+        )
+        yield Fold("upstream", train, test, manifest, val=val)
+
+
+def _first(batch: DialogueBatch, n: int | None) -> DialogueBatch:
+    """The first ``n`` dialogues (all when n is None), in upstream order."""
+    return batch if n is None else DialogueBatch(tuple(batch.dialogues[:n]), batch.label_names)
+
+
+class MELDAdapter(_UpstreamFolds):
     """MELD text (``{train,dev,test}_sent_emo.csv`` from declare-lab/MELD): one dialogue per Dialogue_ID."""
 
+    dataset_id = "meld"
     label_names = MELD_LABELS
     files = {"train": "train_sent_emo.csv", "dev": "dev_sent_emo.csv", "test": "test_sent_emo.csv"}
 
@@ -84,9 +122,10 @@ class MELDAdapter:
         return DialogueBatch(tuple(dialogues), self.label_names)
 
 
-class EmoryNLPAdapter:
+class EmoryNLPAdapter(_UpstreamFolds):
     """EmoryNLP (``emorynlp_{train,dev,test}_final.csv``): one dialogue per (Season, Episode, Scene_ID)."""
 
+    dataset_id = "emorynlp"
     label_names = EMORYNLP_LABELS
     files = {"train": "emorynlp_train_final.csv", "dev": "emorynlp_dev_final.csv", "test": "emorynlp_test_final.csv"}
 

@@ -38,6 +38,26 @@ def emozoo_register_methods(register):
             datasets=("meld", "emorynlp", "iemocap"),
         )
     )
+    register(
+        MethodSpec(
+            id="minilm-linear",
+            model_class="emozoo_instructerc.baseline:SentenceEmbeddingLinear",
+            config_class="emozoo_instructerc.baseline:LinearHeadConfig",
+            family="other",
+            modality="text",
+            modalities=("text",),
+            tasks=("recognition",),
+            paper=Paper(
+                "Sentence-BERT: Sentence Embeddings using Siamese BERT-Networks", 2019,
+                authors="Reimers, N., Gurevych, I.", venue="EMNLP 2019",
+            ),
+            summary="Baseline: a linear softmax head on frozen all-MiniLM-L6-v2 embeddings of each utterance (no context).",
+            can_generate=False,
+            can_predict=True,
+            baseline=True,
+            datasets=("meld", "emorynlp", "iemocap"),
+        )
+    )
 
 
 _MELD_CITE = "S. Poria et al. MELD: A Multimodal Multi-Party Dataset for Emotion Recognition in Conversation. ACL 2019."
@@ -48,6 +68,7 @@ def emozoo_register_datasets(register):
     register(
         DatasetSpec(
             id="meld",
+            paper_dataset="MELD",
             name="MELD (text)",
             adapter_class="emozoo_instructerc.datasets:MELDAdapter",
             modality="text",
@@ -63,6 +84,7 @@ def emozoo_register_datasets(register):
     register(
         DatasetSpec(
             id="emorynlp",
+            paper_dataset="EmoryNLP",
             name="EmoryNLP Emotion Detection",
             adapter_class="emozoo_instructerc.datasets:EmoryNLPAdapter",
             modality="text",
@@ -78,6 +100,7 @@ def emozoo_register_datasets(register):
     register(
         DatasetSpec(
             id="iemocap",
+            paper_dataset="IEMOCAP",
             name="IEMOCAP (text, COSMIC/InstructERC layout)",
             adapter_class="emozoo_instructerc.datasets:IEMOCAPAdapter",
             modality="text",

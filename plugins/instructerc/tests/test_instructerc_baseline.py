@@ -3,10 +3,11 @@
 import pytest
 import torch
 
+import emozoo
+
 from emozoo.data.batches import Dialogue, DialogueBatch, Utterance
 from emozoo.errors import LabelError, NotFittedError
 from emozoo_instructerc.baseline import LinearHeadConfig, SentenceEmbeddingLinear
-from emozoo_instructerc.retrieval import HashingEncoder
 
 LABELS = ("neutral", "joy", "anger")
 WORDS = {"neutral": "table chair", "joy": "happy great", "anger": "furious hate"}
@@ -19,14 +20,29 @@ def batch(n: int) -> DialogueBatch:
     )
 
 
+def _model(**kw) -> SentenceEmbeddingLinear:
+    return SentenceEmbeddingLinear(LinearHeadConfig(encoder="hashing", hashing_dim=64, label_names=LABELS, lr=0.1, epochs=30, batch_size=8, **kw))
+
+
 def test_linear_head_learns_separable_words_and_checks_labels():
-    model = SentenceEmbeddingLinear(HashingEncoder(64), LinearHeadConfig(lr=0.1, epochs=30, batch_size=8))
+    model = _model()
     with pytest.raises(NotFittedError):
         model.predict(batch(3))
-    losses = model.fit(batch(12))
+    losses = model.fit(batch(12)).series("loss")
     assert losses[-1] < 0.1 * losses[0]
-    pred, probs, gold = model.predict(batch(6))
-    assert torch.equal(pred, gold) and probs.shape == (6, 3)
+    prediction = model.predict(batch(6))
+    gold = torch.tensor([i % 3 for i in range(6)])
+    assert torch.equal(prediction.labels, gold) and prediction.probabilities.shape == (6, 3)
+    assert model.evaluate(batch(6))["ACC"] == 1.0
     other = DialogueBatch((Dialogue("x", (Utterance("A", "hi", "sad"),)),), ("sad", "happy"))
     with pytest.raises(LabelError):
         model.predict(other)
+
+
+def test_round_trip_is_bit_exact(tmp_path):
+    model = _model()
+    model.fit(batch(12))
+    model.save_pretrained(tmp_path / "m")
+    loaded = emozoo.from_pretrained(tmp_path / "m")
+    assert torch.equal(loaded.head.weight, model.head.weight) and bool(loaded.fitted)
+    assert torch.equal(loaded.predict(batch(6)).probabilities, model.predict(batch(6)).probabilities)
