@@ -299,8 +299,13 @@ def cmd_push(args: argparse.Namespace) -> int:
             raise ConfigError("--training-data and --data-license go together")
         digest = SplitManifest.load(args.split_manifest).digest() if args.split_manifest else None
         training = TrainingData(args.training_data, args.data_license, digest, args.data_note or "")
+    metrics = list(args.metric or [])
+    if args.results:
+        from emozoo.bench import card_metrics
+
+        metrics += card_metrics(args.results, model.method_id)
     result = model.push_to_hub(
-        args.repo_id, training_data=training, metrics=args.metric or None, metadata=user, endpoint=args.endpoint,
+        args.repo_id, training_data=training, metrics=metrics or None, metadata=user, endpoint=args.endpoint,
         token=args.token, private=args.private or None, commit_message=args.message,
     )
     report: dict[str, Any] = {"repo_id": result.repo_id, "commit": result.commit, "url": result.url, "files": result.files}
@@ -378,6 +383,7 @@ def _add_hub_commands(sub: Any) -> None:
     p.add_argument("--data-note", help="how the data differs from the paper's")
     p.add_argument("--split-manifest", help="split manifest JSON file; its digest is recorded")
     p.add_argument("--metric", action="append", type=_parse_metric, help="DATASET:METRIC=VALUE (repeatable)")
+    p.add_argument("--results", help="an `emozoo bench` results.json: its numbers for this method go into the card")
     p.add_argument("--private", action="store_true")
     p.add_argument("--message", help="commit message")
     p.add_argument("--pin", action="store_true", help="also pin the commit and file hashes in the catalogue")

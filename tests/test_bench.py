@@ -145,3 +145,18 @@ def test_cli_bench_prints_tables_and_writes_outputs(bench_registry, tmp_path, ca
     results = json.loads((tmp_path / "o" / "results.json").read_text())
     assert results["seeds"] == [0, 3] and len(results["cells"]) == 2
     assert results["methods"][0]["overrides"] == {"epochs": 5}
+
+
+def test_results_feed_a_model_card(bench_registry, tmp_path):
+    from emozoo.bench import card_metrics
+
+    result = emozoo.benchmark(["toy-mlp"], "toy-blobs", seeds=1, config=CONFIG, out=tmp_path)
+    ours = result.comparisons[0]["ours"]
+    rows = card_metrics(tmp_path / "results.json", "toy-mlp")
+    assert rows == [{"dataset": "toy", "metric": "ACC", "value": pytest.approx(ours / 100), "split": "test"}]
+    assert result.card_metrics("toy-mlp") == rows
+    from emozoo.hub.metadata import normalise_metrics
+
+    assert normalise_metrics(rows) == rows  # the shape a Hub push accepts
+    with pytest.raises(InputError, match="no number for method 'toy-flaky'"):
+        card_metrics(tmp_path / "results.json", "toy-flaky")

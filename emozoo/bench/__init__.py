@@ -5,6 +5,6 @@
 """
 
 from emozoo.bench.folds import Fold
-from emozoo.bench.runner import BenchmarkResult, benchmark
+from emozoo.bench.runner import BenchmarkResult, benchmark, card_metrics
 
-__all__ = ["BenchmarkResult", "Fold", "benchmark"]
+__all__ = ["BenchmarkResult", "Fold", "benchmark", "card_metrics"]

@@ -45,9 +45,28 @@ class BenchmarkResult:
         """Cells that raised (their error is recorded; the rest of the run went on)."""
         return [c for c in self.cells if c.get("status") != "ok"]
 
-    def card_rows(self) -> list[dict[str, Any]]:
-        """Paper / ours / gap rows in the form a model card's evaluation table uses."""
-        return [dict(c) for c in self.comparisons]
+    def card_metrics(self, method: str) -> list[dict[str, Any]]:
+        """Our headline numbers for ``method``, as the ``metrics`` a Hub push puts into the card."""
+        return card_metrics({"comparisons": self.comparisons}, method)
+
+
+def card_metrics(results: dict[str, Any] | str | Path, method: str) -> list[dict[str, Any]]:
+    """``[{"dataset", "metric", "value", "split"}]`` for ``method`` from a benchmark's results (dict or results.json).
+
+    Values are fractions for percentage metrics (as :mod:`emozoo.metrics` gives them), so the card shows the same
+    number as the benchmark table. This is how a benchmark result reaches a published model's card.
+    """
+    if not isinstance(results, dict):
+        results = json.loads(Path(results).read_text(encoding="utf-8"))
+    rows = []
+    for c in results.get("comparisons", []):
+        if c.get("method") != method or c.get("ours") is None:
+            continue
+        value = c["ours"] / 100.0 if c["metric"] in report.PERCENT_METRICS else c["ours"]
+        rows.append({"dataset": c["paper_dataset"], "metric": c["metric"], "value": value, "split": "test"})
+    if not rows:
+        raise InputError(f"the benchmark results hold no number for method {method!r}; benchmark it first")
+    return rows
 
 
 def _seeds(seeds: int | Sequence[int]) -> list[int]:
