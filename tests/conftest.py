@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -34,3 +35,15 @@ def registry(toy_on_path, monkeypatch):
     registry_mod.reset_registry(reg)
     yield reg
     registry_mod.reset_registry(None)
+
+
+@pytest.fixture(scope="session")
+def reliability_checks():
+    """The checks of benchmarks/reliability.py (the figures script runs them at larger counts), loaded once."""
+    name = "emozoo_reliability_checks"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / "reliability.py")
+        module = sys.modules[name] = importlib.util.module_from_spec(spec)  # dataclasses look their module up
+        spec.loader.exec_module(module)
+    return module

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def rel():
+def rel(reliability_checks):
     """The checks of benchmarks/reliability.py, with the toy plugin registered."""
-    name = "emozoo_reliability_checks"
-    module = sys.modules.get(name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / "reliability.py")
-        module = sys.modules[name] = importlib.util.module_from_spec(spec)  # dataclasses look their module up
-        spec.loader.exec_module(module)
-    with module.zoo_registry(with_plugins=False):
-        yield module
+    with reliability_checks.zoo_registry(with_plugins=False):
+        yield reliability_checks
 
 
 def test_every_hostile_artifact_is_refused_and_nothing_executes(rel, tmp_path):
