@@ -44,3 +44,36 @@ def test_apply_masks_combines_with_batch_availability():
     assert masked.available["audio"].tolist() == [True, False, True, True]
     with pytest.raises(InputError, match="eeg"):
         apply_masks(batch, {"eeg": np.ones(4, dtype=bool)})
+
+
+def test_completion_protocol_scores_each_missing_rate(monkeypatch):
+    """run_completion masks the test split per rate (seeded, per sample) and scores the predictions."""
+    from emozoo.bench import protocols
+    from emozoo.bench.folds import Fold
+    from emozoo.data.manifest import SplitManifest
+    from emozoo.model import Prediction
+
+    n = 60
+    labels = torch.linspace(-3, 3, n)
+    feats = {m: labels.view(n, 1, 1).expand(n, 2, 3).clone() for m in MODS}
+    test = MultimodalBatch(feats, labels=labels)
+
+    class TextOnly:
+        """Predicts the label when text is available, 0 otherwise: quality falls as text goes missing."""
+
+        def fit(self, train, val=None, *, runtime=None):
+            self.fitted = True
+
+        def predict(self, batch):
+            values = torch.where(batch.available["text"], batch.features["text"][:, 0, 0], torch.zeros(len(batch)))
+            return Prediction(values=values)
+
+    monkeypatch.setattr(protocols, "build_model", lambda method, seed, overrides: TextOnly())
+    manifest = SplitManifest(dataset="toy-mm", protocol="completion", splits={"train": ("a",), "test": ("b",)}, data_sha256="0" * 64)
+    records = protocols.run_completion("m", Fold("f", test, test, manifest), 0, {}, {"missing_rates": (0.0, 0.5)}, None)
+    assert [r["ratio"] for r in records] == [0.0, 0.5]
+    full, half = (r["metrics"] for r in records)
+    assert full["MAE"] == 0.0 and full["Corr"] == pytest.approx(1.0)
+    masks = per_sample_masks(n, MODS, 0.5, seed=0)
+    expected_mae = float(np.abs(labels.numpy() * ~masks["text"]).mean())
+    assert half["MAE"] == pytest.approx(expected_mae)

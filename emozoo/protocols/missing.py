@@ -3,6 +3,8 @@
 The missing rate of a mask over N samples and M modalities is the fraction of (sample, modality) slots
 that are missing; for three modalities that is MR = (2·p₂ + p₁)/3 (IMDer, NeurIPS 2023), p_k being the
 share of samples missing k modalities. Every sample keeps at least one modality, so MR ≤ (M−1)/M.
+These generic masks spread the missing slots uniformly; a plugin whose paper fixes the (p₂, p₁) split (IMDer's
+official schedule, ``emozoo_imder.missing``) offers that protocol too, as DESIGN.md §5 asks.
 """
 
 from __future__ import annotations
