@@ -14,22 +14,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+from emozoo_eeg.inputs import class_ids, eeg_features
 
-from emozoo.data.batches import EEGBatch, PhysioBatch, as_float_tensor, as_label_tensor
+from emozoo.data.batches import EEGBatch, PhysioBatch
 from emozoo.errors import (
     ConfigError,
     DTypeError,
     EmptyInputError,
     InputError,
     LabelError,
-    ModalityError,
     NotFittedError,
     ShapeError,
 )
 from emozoo.model import EmotionModel, Prediction
-from emozoo.protocols.classifiers import CLASSIFIER_KINDS, build_classifier, fit_classifier, predict_logits
+from emozoo.protocols.classifiers import (
+    CLASSIFIER_KINDS,
+    build_classifier,
+    fit_classifier,
+    predict_logits,
+)
 from emozoo.runtime import History, Runtime, seed_everything
-from emozoo_cwgan.losses import critic_loss, generator_loss, gradient_penalty, wasserstein_estimate
+from emozoo_cwgan.losses import (
+    critic_loss,
+    generator_loss,
+    gradient_penalty,
+    wasserstein_estimate,
+)
 from emozoo_cwgan.networks import Critic, Generator
 from emozoo_cwgan.selection import (
     SELECTION_CRITERIA,
@@ -180,38 +190,11 @@ class CWGAN(EmotionModel):
 
     def _features(self, data: Any, what: str) -> tuple[torch.Tensor, torch.Tensor | None]:
         """(features [N, C, B] float32, labels [N] or None) from an EEGBatch, an (x, y) pair or an array."""
-        labels = None
-        if isinstance(data, PhysioBatch):
-            if data.modality != "eeg":
-                raise ModalityError(f"{what}: cwgan models EEG, got a {data.modality!r} batch; pass an EEGBatch")
-            if data.layout != "channels_bands":
-                raise ShapeError(f"{what}: expected layout 'channels_bands' [N, C, B], got {data.layout!r}; reshape the DE features to [N, channels, bands]")
-            x, labels = data.features, data.labels
-        elif isinstance(data, tuple) and len(data) == 2:
-            x, labels = data
-        elif isinstance(data, (str, bytes, dict)) or data is None:
-            raise DTypeError(f"{what}: expected an EEGBatch, an (x, y) pair or a float tensor [N, C, B], got {type(data).__name__}")
-        else:
-            x = data
-        x = as_float_tensor(x, f"{what} features", 3, dims="[N, C, B]", dtype=torch.float32)
-        if x.shape[0] == 0:
-            raise EmptyInputError(f"{what}: got 0 samples; pass at least one")
-        if tuple(x.shape[1:]) != self.input_shape:
-            raise ShapeError(
-                f"{what}: expected features [N, {self.input_shape[0]}, {self.input_shape[1]}] (channels x bands), got "
-                f"{list(x.shape)}; build the model with num_channels={x.shape[1]}, num_bands={x.shape[2]} or fix the layout"
-            )
-        if labels is not None:
-            labels = self._labels(labels, f"{what} labels", len(x))
-        return x, labels
+        return eeg_features(data, what, method="cwgan", feature_shape=self.input_shape, num_classes=self.config.num_classes)
 
     def _labels(self, labels: Any, what: str, n: int) -> torch.Tensor:
         """Validated int64 class ids [n] in 0..num_classes-1."""
-        y = as_label_tensor(labels, what, n)
-        k = self.config.num_classes
-        if int(y.max()) >= k:
-            raise LabelError(f"{what}: class id {int(y.max())} is out of range for {k} classes; map labels to 0..{k - 1}")
-        return y
+        return class_ids(labels, what, n, self.config.num_classes)
 
     def _require_fitted(self, action: str) -> None:
         if not int(self.fitted[0]):

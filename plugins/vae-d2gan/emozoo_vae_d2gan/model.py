@@ -11,13 +11,24 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from emozoo_eeg.inputs import class_ids, eeg_features
 from emozoo_eeg.layout import BANDS, GRID_SHAPE, LAYOUTS, from_grid, to_grid
 from torch import nn
 
-from emozoo.data.batches import EEGBatch, PhysioBatch, as_float_tensor, as_label_tensor
-from emozoo.errors import ConfigError, EmptyInputError, InputError, LabelError, ModalityError, NotFittedError, ShapeError
+from emozoo.data.batches import EEGBatch, as_label_tensor
+from emozoo.errors import (
+    ConfigError,
+    EmptyInputError,
+    InputError,
+    LabelError,
+    NotFittedError,
+)
 from emozoo.model import EmotionModel, Prediction
-from emozoo.protocols.classifiers import build_classifier, fit_classifier, predict_logits
+from emozoo.protocols.classifiers import (
+    build_classifier,
+    fit_classifier,
+    predict_logits,
+)
 from emozoo.runtime import Callback, History, Runtime
 from emozoo_vae_d2gan.networks import Discriminator, Encoder, Generator
 from emozoo_vae_d2gan.training import LossWeights, make_loader, make_step
@@ -122,37 +133,11 @@ class VAED2GAN(EmotionModel):
 
     def _features(self, inputs: Any, what: str) -> tuple[torch.Tensor, torch.Tensor | None]:
         """(features [N, C, B] float32, labels or None) from an EEGBatch, an (x, y) pair or a tensor; typed errors otherwise."""
-        labels = None
-        if isinstance(inputs, PhysioBatch):
-            if inputs.modality != "eeg":
-                raise ModalityError(f"{what}: vae-d2gan models EEG, got a {inputs.modality!r} batch")
-            if inputs.layout != "channels_bands":
-                raise ShapeError(f"{what}: expected layout 'channels_bands' [N, {self.num_channels}, {self.config.num_bands}], got {inputs.layout!r}; "
-                                 f"convert grids with emozoo_eeg.layout.from_grid")  # fmt: skip
-            x, labels = inputs.features, inputs.labels
-        elif isinstance(inputs, tuple) and len(inputs) == 2:
-            x, labels = inputs
-        else:
-            x = inputs
-        x = as_float_tensor(x, f"{what} features", 3, dims="[N, C, B]", dtype=torch.float32)
-        if x.shape[0] == 0:
-            raise EmptyInputError(f"{what}: got 0 samples; pass at least one")
-        if tuple(x.shape[1:]) != self.feature_shape:
-            raise ShapeError(
-                f"{what}: expected features [N, {self.num_channels}, {self.config.num_bands}] (layout {self.config.layout!r}: channels x bands), "
-                f"got {list(x.shape)}; build the model with the matching layout/num_bands or reorder the features"
-            )
-        if labels is not None:
-            labels = self._check_labels(as_label_tensor(labels, f"{what} labels", x.shape[0]), f"{what} labels")
-        return x, labels
+        return eeg_features(inputs, what, method="vae-d2gan", feature_shape=self.feature_shape, num_classes=self.config.num_classes)
 
     def _check_labels(self, labels: torch.Tensor, what: str) -> torch.Tensor:
         """Raise LabelError unless every class id is in [0, num_classes)."""
-        k = self.config.num_classes
-        if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= k):
-            bad = int(labels.max()) if int(labels.max()) >= k else int(labels.min())
-            raise LabelError(f"{what}: class id {bad} is out of range for num_classes={k}; map labels to 0..{k - 1}")
-        return labels
+        return class_ids(labels, what, labels.shape[0] if labels.ndim else 1, self.config.num_classes)
 
     def _require_fitted(self, action: str) -> None:
         """Raise NotFittedError before fit() or from_pretrained()."""
