@@ -70,21 +70,35 @@ def read_metadata(directory: str | os.PathLike[str]) -> dict[str, Any]:
     return meta
 
 
+def hash_mismatch(directory: str | os.PathLike[str], files: dict[str, str]) -> tuple[str, Path, str, str | None] | None:
+    """The first listed file that is missing or differs from its sha256, as (name, path, expected, actual or None).
+
+    Shared by the metadata check below and the catalogue-pin check of ``emozoo.hub.pull``; names with a path
+    separator or a leading dot are refused, so a listing cannot point outside ``directory``.
+    """
+    directory = Path(directory)
+    for name, expected in sorted(files.items()):
+        if "/" in name or "\\" in name or name.startswith("."):
+            raise ArtifactError(f"{directory}: listed file name {name!r} is not allowed")
+        path = directory / name
+        actual = sha256_file(path) if path.is_file() else None
+        if actual != expected:
+            return name, path, expected, actual
+    return None
+
+
 def verify_files(directory: str | os.PathLike[str], meta: dict[str, Any]) -> None:
     """Check every file listed in the metadata against its sha256 (catches partial and tampered saves)."""
-    directory = Path(directory)
-    for name, expected in sorted(meta["files"].items()):
-        if "/" in name or "\\" in name or name.startswith("."):
-            raise ArtifactError(f"{directory / METADATA_NAME}: file name {name!r} is not allowed")
-        path = directory / name
-        if not path.is_file():
-            raise ArtifactError(f"{directory} lacks {name}, which its {METADATA_NAME} lists; the save or download is incomplete")
-        actual = sha256_file(path)
-        if actual != expected:
-            raise ArtifactError(
-                f"{path} does not match the sha256 in {METADATA_NAME} (expected {expected[:12]}…, got {actual[:12]}…); "
-                "the file is corrupt, partially written or was modified: re-save or re-download it"
-            )
+    problem = hash_mismatch(directory, meta["files"])
+    if problem is None:
+        return
+    name, path, expected, actual = problem
+    if actual is None:
+        raise ArtifactError(f"{directory} lacks {name}, which its {METADATA_NAME} lists; the save or download is incomplete")
+    raise ArtifactError(
+        f"{path} does not match the sha256 in {METADATA_NAME} (expected {expected[:12]}…, got {actual[:12]}…); "
+        "the file is corrupt, partially written or was modified: re-save or re-download it"
+    )
 
 
 def resolve_directory(

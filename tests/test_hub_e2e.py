@@ -74,7 +74,7 @@ def hf_cache(tmp_path, monkeypatch):
 @pytest.fixture
 def catalogue(tmp_path, monkeypatch):
     """A copy of registry.json (plus an entry implementing toy-mlp) that EMOZOO_REGISTRY points at."""
-    from emozoo.catalogue import _load
+    from emozoo.catalogue import clear_cache
 
     data = json.loads((REPO / "registry.json").read_text())
     data["methods"].append({
@@ -84,9 +84,9 @@ def catalogue(tmp_path, monkeypatch):
     path = tmp_path / "registry.json"
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     monkeypatch.setenv("EMOZOO_REGISTRY", str(path))
-    _load.cache_clear()
+    clear_cache()
     yield path
-    _load.cache_clear()
+    clear_cache()
 
 
 def _block_network(monkeypatch) -> None:

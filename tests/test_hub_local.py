@@ -32,7 +32,7 @@ def saved(registry, tmp_path):
 @pytest.fixture
 def catalogue(tmp_path, monkeypatch):
     """A copy of registry.json with an entry implementing toy-mlp, selected with EMOZOO_REGISTRY."""
-    from emozoo.catalogue import _load
+    from emozoo.catalogue import clear_cache
 
     data = json.loads((REPO / "registry.json").read_text())
     data["methods"].append({"id": "toy", "ref": 9999, "artifacts": [], "implementation": {
@@ -40,9 +40,9 @@ def catalogue(tmp_path, monkeypatch):
     path = tmp_path / "registry.json"
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     monkeypatch.setenv("EMOZOO_REGISTRY", str(path))
-    _load.cache_clear()
+    clear_cache()
     yield path
-    _load.cache_clear()
+    clear_cache()
 
 
 def _pin(directory: Path, repo_id: str = "org/toy", variant: str = "default") -> dict:

@@ -35,14 +35,6 @@ from emozoo.protocols.classifiers import (
 TRAIN_COUNTS = (5, 3, 7)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny models train fastest on one thread; two threads on shared cores spin-wait (10x slower here)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 @dataclass
 class GaussConfig:

@@ -17,14 +17,6 @@ from emozoo.protocols.classifiers import (
 SHAPES = {"mlp": (62, 5), "cnn": (5, 9, 9), "svm": (310,)}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny models train fastest on one thread; two threads on shared cores spin-wait (10x slower here)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 def _separable(shape: tuple[int, ...], n_per_class: int = 20, k: int = 3, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Three well-separated Gaussian clusters in ``shape``-shaped inputs."""

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emozoo._fileio import sha256_file
-from emozoo.artifact import ARTIFACT_FILES
+from emozoo.artifact import ARTIFACT_FILES, hash_mismatch
 from emozoo.catalogue import REGISTRY_ENV, load_catalogue
 from emozoo.errors import ArtifactError
 from emozoo.hub._client import hub_endpoint, hub_token
@@ -62,17 +61,18 @@ def choose_pin(method_id: str, variant: str | None = None) -> dict[str, Any]:
 
 def verify_pin(directory: Path, pin: dict[str, Any]) -> None:
     """Every pinned file must be present with exactly the pinned sha256; otherwise refuse."""
-    for name, expected in sorted(pin["files"].items()):
-        path = directory / name
-        if not path.is_file():
-            raise ArtifactError(f"{pin['repo_id']}@{pin['revision'][:12]} lacks the pinned file {name}; the download is incomplete, pull again")
-        actual = sha256_file(path)
-        if actual != expected:
-            raise ArtifactError(
-                f"{path} does not match the sha256 pinned in the catalogue for {pin['repo_id']}@{pin['revision'][:12]} "
-                f"(expected {expected[:12]}…, got {actual[:12]}…); refusing to load it. The file was modified or corrupted: "
-                "delete the cached copy and pull again"
-            )
+    problem = hash_mismatch(directory, pin["files"])
+    if problem is None:
+        return
+    name, path, expected, actual = problem
+    where = f"{pin['repo_id']}@{pin['revision'][:12]}"
+    if actual is None:
+        raise ArtifactError(f"{where} lacks the pinned file {name}; the download is incomplete, pull again")
+    raise ArtifactError(
+        f"{path} does not match the sha256 pinned in the catalogue for {where} "
+        f"(expected {expected[:12]}…, got {actual[:12]}…); refusing to load it. The file was modified or corrupted: "
+        "delete the cached copy and pull again"
+    )
 
 
 def download(

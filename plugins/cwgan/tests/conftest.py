@@ -8,15 +8,6 @@ import torch
 from emozoo.data.batches import EEGBatch
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny nets on a shared 2-core machine run far faster on one intra-op thread; restore the setting after."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="session")
 def toy():
     """(batch, true class means [K, 62, 5]): 3 classes, 100 samples each, means 2*N(0,1)+5, noise sd 1."""
@@ -53,7 +44,6 @@ def trained(toy):
     """A cWGAN trained long enough on the toy to learn the class means (about 10 s on one core)."""
     from emozoo_cwgan.model import CWGAN
 
-    torch.set_num_threads(1)
     model = CWGAN(tiny_config(epochs=100))
     history = model.fit(toy[0])
     return model, history

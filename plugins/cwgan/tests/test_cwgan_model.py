@@ -30,7 +30,6 @@ def small(toy, make_config):
     """A model fitted for 2 epochs (enough for shapes, determinism and save/load)."""
     from emozoo_cwgan.model import CWGAN
 
-    torch.set_num_threads(1)
     model = CWGAN(make_config(select=False))
     model.fit(toy[0])
     return model

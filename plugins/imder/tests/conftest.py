@@ -1,7 +1,6 @@
 """Shared fixtures of the IMDer tests: tiny configs and learnable synthetic batches (MOSI-like, scaled down)."""
 
 import pytest
-import torch
 from emozoo_imder.toy import make_toy
 
 DIMS = (12, 5, 8)
@@ -33,12 +32,3 @@ def toy_train():
 @pytest.fixture(scope="session")
 def toy_test():
     return make_toy(24, seed=1, dims=DIMS, length=LENGTH)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny models on a shared 2-core machine run far faster single-threaded; restored after each module."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)

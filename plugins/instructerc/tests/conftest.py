@@ -6,20 +6,8 @@ import io
 from pathlib import Path
 
 import pytest
-
 from emozoo_instructerc.datasets import MELD_LABELS, MELDAdapter, bundled_subset
 from emozoo_instructerc.prompts import HISTORY_HEADER, INSTRUCTION
-
-
-@pytest.fixture(scope="session", autouse=True)
-def one_thread():
-    """One intra-op thread: on a shared 2-core machine two spinning threads per process are 10-40x slower."""
-    import torch
-
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 @pytest.fixture(scope="session")

@@ -27,15 +27,6 @@ def toy_batch(toy_means: torch.Tensor) -> EEGBatch:
     return EEGBatch(features=features, labels=labels)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Run each module single-threaded (restored afterwards): 9x9 maps gain nothing from intra-op threads, and on a
-    shared 2-core machine two OpenMP threads per process oversubscribe the cores and slow training many-fold."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 @pytest.fixture(scope="session")
 def tiny_config():
