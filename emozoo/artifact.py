@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from emozoo._fileio import sha256_file
+from emozoo.hash_cache import sha256_cached
 from emozoo.errors import ArtifactError
 
 WEIGHTS_NAME = "model.safetensors"
@@ -81,7 +81,7 @@ def hash_mismatch(directory: str | os.PathLike[str], files: dict[str, str]) -> t
         if "/" in name or "\\" in name or name.startswith("."):
             raise ArtifactError(f"{directory}: listed file name {name!r} is not allowed")
         path = directory / name
-        actual = sha256_file(path) if path.is_file() else None
+        actual = sha256_cached(path) if path.is_file() else None
         if actual != expected:
             return name, path, expected, actual
     return None

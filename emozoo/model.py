@@ -9,6 +9,7 @@ cannot generate (or predict, or be fitted) says so with a typed error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -35,7 +36,8 @@ from emozoo.artifact import (
     verify_files,
 )
 from emozoo.config import config_from_dict, config_hash, config_to_dict, replace_config
-from emozoo.errors import ArtifactError, CapabilityError, ConfigError, WeightsError
+from emozoo.errors import ArtifactError, CapabilityError, ConfigError
+from emozoo.weights import load_weights, skip_weight_init
 
 
 @dataclass
@@ -70,6 +72,10 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
     #: The plugin's model card notes: a file inside the class's top-level package (default: ``card.md``
     #: there or beside the package); see ``emozoo.hub.cards``.
     card_template: ClassVar[str | None] = None
+    #: ``from_pretrained`` builds without running ``torch.nn.init`` (every saved tensor is overwritten by the
+    #: load; ``emozoo.weights``). Set False for a model whose ``__init__`` loads weights from elsewhere or
+    #: fills unsaved (non-persistent) buffers with ``torch.nn.init``.
+    fast_load: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -286,7 +292,8 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
             raise ArtifactError(f"{directory / CONFIG_NAME} does not match the config hash in {METADATA_NAME}; re-save the model")
         if config_overrides:
             config = replace_config(config, **config_overrides)
-        model = cls(config)
+        with skip_weight_init() if cls.fast_load else contextlib.nullcontext():
+            model = cls(config)
         load_weights(model, directory / WEIGHTS_NAME, map_location=map_location, expected_method=cls.method_id)
         model.eval()
         model.pretrained_source = {"path": str(directory), "revision": revision, "commit": commit, "metadata": meta}
@@ -301,40 +308,6 @@ def labels_of(data: Any) -> Any:
     if hasattr(data, "targets") and hasattr(data, "label_id"):
         return torch.tensor([data.label_id(d.utterances[i].label) for d, i in data.targets()], dtype=torch.long)
     return getattr(data, "labels", None)
-
-
-def load_weights(
-    model: nn.Module, path: str | os.PathLike[str], *, map_location: str | torch.device = "cpu", expected_method: str | None = None
-) -> None:
-    """Strictly load a safetensors file into ``model``; any mismatch or corruption is a WeightsError."""
-    from safetensors import SafetensorError, safe_open
-    from safetensors.torch import load_model
-
-    path = Path(path)
-    try:
-        with safe_open(str(path), framework="pt") as fh:
-            file_meta = fh.metadata() or {}
-            file_dtypes = {k: fh.get_slice(k).get_dtype() for k in fh.keys()}
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise WeightsError(f"{path} is not a readable safetensors file ({exc}); re-download or re-save the model") from exc
-    state = model.state_dict()
-    kind = [k for k, d in file_dtypes.items() if k in state and d.startswith(("F", "BF")) != state[k].is_floating_point()]
-    if kind:  # load_state_dict would silently cast ints to floats and back
-        raise WeightsError(f"{path}: tensors {kind[:8]} have dtype {file_dtypes[kind[0]]}, but {type(model).__name__} holds {state[kind[0]].dtype}")
-    found = file_meta.get("emozoo.method")
-    if expected_method and found and found != expected_method:
-        raise WeightsError(f"{path} holds weights of {found!r}, not {expected_method!r}")
-    try:
-        missing, unexpected = load_model(model, str(path), strict=False, device=str(map_location))
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise WeightsError(f"{path} is corrupt ({exc}); re-download or re-save the model") from exc
-    except RuntimeError as exc:  # shape mismatches from load_state_dict
-        raise WeightsError(f"{path} does not fit {type(model).__name__}: {exc}") from exc
-    if missing or unexpected:
-        raise WeightsError(
-            f"{path} does not match {type(model).__name__}: missing keys {sorted(missing)[:8]}, "
-            f"unexpected keys {sorted(unexpected)[:8]}; the config or plugin version differs from the one that saved it"
-        )
 
 
 def _plugin_of(cls: type) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from safetensors import safe_open
 import emozoo
 from emozoo.data.batches import Dialogue, DialogueBatch, Utterance
 from emozoo.errors import ArtifactError, InputError, LabelError, NotFittedError
-from emozoo_instructerc.model import InstructERC, InstructERCConfig
+from emozoo_instructerc.model import InstructERC, InstructERCConfig, target_loss
 from emozoo_instructerc.retrieval import HashingEncoder
 
 LABELS = ("neutral", "joy", "anger")
@@ -123,6 +123,23 @@ def test_same_seed_same_training(tiny_base):
     b.fit(TOY)
     for k, v in a.state_dict().items():
         assert torch.equal(b.state_dict()[k], v), k
+
+
+def test_target_loss_equals_the_full_causal_lm_loss(tiny_base):
+    model = make(tiny_base, use_demonstrations=False, lora_dropout=0.0)
+    main, _ = model.build_examples(TOY)
+    batch = model._collate(main[:4])  # prompts of different lengths: targets at different positions
+    assert (batch["labels"] != -100).sum() > 4
+    model.train()
+    full = model.lm(**batch).loss
+    full.backward()
+    grads = {n: p.grad.clone() for n, p in model.adapter.items()}
+    model.lm.zero_grad()
+    ours = target_loss(model.lm, batch)
+    ours.backward()
+    assert torch.allclose(ours, full, rtol=1e-5, atol=1e-6)
+    for n, p in model.adapter.items():
+        assert torch.allclose(p.grad, grads[n], rtol=1e-4, atol=1e-7), n
 
 
 def test_auxiliary_tasks_build_examples(tiny_base):

@@ -1,0 +1,98 @@
+"""sha256 of files, remembered by their stat so that an unchanged file is not re-read on every load.
+
+The rule is git's index rule: a file whose (device, inode, size, mtime, ctime) equal the recorded ones holds
+the recorded hash. ctime cannot be set from user space, so any rewrite, even one that puts the old mtime
+back, invalidates the entry. Only files last changed at least ``RACY_SECONDS`` before hashing began are
+recorded, so a write in the same clock tick as the hash cannot hide. The cache can only make a check skip
+re-reading a file; it never makes a check pass that would fail. ``EMOZOO_HASH_CACHE=0`` turns it off; it
+lives in ``$EMOZOO_CACHE`` (default ``~/.cache/emozoo``), and any problem with it means "hash the file".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+from emozoo._fileio import atomic_write_text, sha256_file
+
+RACY_SECONDS = 2.0
+MAX_ENTRIES = 4096
+CACHE_FILE = "sha256-by-stat.json"
+_FORMAT = 1
+
+_lock = threading.Lock()
+_memory: dict[str, list] = {}
+_memory_stamp: tuple | None = None  # stat of the cache file when _memory was read
+
+
+def cache_path() -> Path:
+    """Where the entries are kept: ``$EMOZOO_CACHE/sha256-by-stat.json``."""
+    root = os.environ.get("EMOZOO_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "emozoo")
+    return Path(root) / CACHE_FILE
+
+
+def enabled() -> bool:
+    """False when ``EMOZOO_HASH_CACHE`` is 0/false/no/off."""
+    return os.environ.get("EMOZOO_HASH_CACHE", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def _signature(st: os.stat_result) -> list:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _entries(path: Path) -> dict[str, list]:
+    """The recorded entries, re-read only when the cache file changed since the last read."""
+    global _memory, _memory_stamp
+    try:
+        st = path.stat()
+    except OSError:
+        _memory, _memory_stamp = {}, None
+        return _memory
+    stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+    if stamp != _memory_stamp:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            entries = data["entries"] if data.get("format") == _FORMAT and isinstance(data.get("entries"), dict) else {}
+        except (OSError, ValueError, AttributeError, KeyError):
+            entries = {}
+        _memory, _memory_stamp = entries, stamp
+    return _memory
+
+
+def _record(path: Path, key: str, entry: list) -> None:
+    entries = dict(_entries(path))
+    entries.pop(key, None)
+    entries[key] = entry
+    while len(entries) > MAX_ENTRIES:  # oldest first: dicts keep insertion order
+        entries.pop(next(iter(entries)))
+    try:
+        atomic_write_text(path, json.dumps({"format": _FORMAT, "entries": entries}, separators=(",", ":")))
+    except OSError:
+        return  # a read-only or full cache only costs speed
+    global _memory, _memory_stamp
+    _memory, _memory_stamp = entries, None
+
+
+def sha256_cached(path: str | os.PathLike[str]) -> str:
+    """sha256 of ``path``, from the cache when the file's stat is unchanged since it was last hashed."""
+    path = Path(path)
+    if not enabled():
+        return sha256_file(path)
+    st = path.stat()
+    key = f"{st.st_dev}:{st.st_ino}"
+    store = cache_path()
+    with _lock:
+        hit = _entries(store).get(key)
+        if isinstance(hit, list) and len(hit) == 4 and hit[:3] == _signature(st) and isinstance(hit[3], str):
+            return hit[3]
+    started_ns = time.time_ns()
+    digest = sha256_file(path)
+    after = path.stat()
+    settled = max(after.st_mtime_ns, after.st_ctime_ns) < started_ns - int(RACY_SECONDS * 1e9)
+    if settled and _signature(after) == _signature(st):
+        with _lock:
+            _record(store, key, [*_signature(after), digest])
+    return digest

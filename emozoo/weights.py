@@ -1,0 +1,80 @@
+"""Reading a safetensors file into a model: strict key, shape and dtype-kind checks, typed errors.
+
+Loading a saved model does not need random weights that are overwritten a moment later, so
+``from_pretrained`` builds inside :func:`skip_weight_init` (as transformers' ``no_init_weights`` does).
+The weights are copied into the model's own tensors rather than assigned from the memory-mapped file:
+mapped tensors are not 64-byte aligned, and on CPU that changes kernels and the last bits of results.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from emozoo.errors import WeightsError
+
+#: The ``torch.nn.init`` functions layers call from ``reset_parameters``; skipped while loading.
+INIT_FUNCTIONS = (
+    "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_", "dirac_",
+    "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_",
+)
+
+
+def _keep(tensor: torch.Tensor, *args: object, **kwargs: object) -> torch.Tensor:
+    return tensor
+
+
+@contextlib.contextmanager
+def skip_weight_init() -> Iterator[None]:
+    """Make the ``torch.nn.init`` functions no-ops while a model that is about to be loaded is built.
+
+    Process-wide while active (as transformers' ``no_init_weights``): do not build other models in other
+    threads meanwhile. Values set without ``torch.nn.init`` (``torch.randn``, ``torch.arange``) are unaffected.
+    """
+    originals = {name: getattr(nn.init, name) for name in INIT_FUNCTIONS if hasattr(nn.init, name)}
+    try:
+        for name in originals:
+            setattr(nn.init, name, _keep)
+        yield
+    finally:
+        for name, fn in originals.items():
+            setattr(nn.init, name, fn)
+
+
+def load_weights(
+    model: nn.Module, path: str | os.PathLike[str], *, map_location: str | torch.device = "cpu", expected_method: str | None = None
+) -> None:
+    """Strictly load a safetensors file into ``model``; any mismatch or corruption is a WeightsError."""
+    from safetensors import SafetensorError, safe_open
+    from safetensors.torch import load_model
+
+    path = Path(path)
+    try:
+        with safe_open(str(path), framework="pt") as fh:
+            file_meta = fh.metadata() or {}
+            file_dtypes = {k: fh.get_slice(k).get_dtype() for k in fh.keys()}
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise WeightsError(f"{path} is not a readable safetensors file ({exc}); re-download or re-save the model") from exc
+    state = model.state_dict()
+    kind = [k for k, d in file_dtypes.items() if k in state and d.startswith(("F", "BF")) != state[k].is_floating_point()]
+    if kind:  # load_state_dict would silently cast ints to floats and back
+        raise WeightsError(f"{path}: tensors {kind[:8]} have dtype {file_dtypes[kind[0]]}, but {type(model).__name__} holds {state[kind[0]].dtype}")
+    found = file_meta.get("emozoo.method")
+    if expected_method and found and found != expected_method:
+        raise WeightsError(f"{path} holds weights of {found!r}, not {expected_method!r}")
+    try:
+        missing, unexpected = load_model(model, str(path), strict=False, device=str(map_location))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise WeightsError(f"{path} is corrupt ({exc}); re-download or re-save the model") from exc
+    except RuntimeError as exc:  # shape mismatches from load_state_dict
+        raise WeightsError(f"{path} does not fit {type(model).__name__}: {exc}") from exc
+    if missing or unexpected:
+        raise WeightsError(
+            f"{path} does not match {type(model).__name__}: missing keys {sorted(missing)[:8]}, "
+            f"unexpected keys {sorted(unexpected)[:8]}; the config or plugin version differs from the one that saved it"
+        )

@@ -1,0 +1,90 @@
+"""emozoo.hash_cache: an unchanged file is not re-read; any change, even with the old mtime put back, is seen."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+
+import emozoo
+from emozoo import hash_cache
+from emozoo._fileio import sha256_file
+from emozoo.artifact import WEIGHTS_NAME
+from emozoo.errors import ArtifactError
+
+
+@pytest.fixture
+def counted(monkeypatch, tmp_path):
+    """Count the real hashing done through the cache; a private cache dir; no racy margin."""
+    monkeypatch.setenv("EMOZOO_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(hash_cache, "RACY_SECONDS", 0.0)
+    calls = []
+
+    def counting(path):
+        calls.append(os.fspath(path))
+        return sha256_file(path)
+
+    monkeypatch.setattr(hash_cache, "sha256_file", counting)
+    return calls
+
+
+def _settled_file(path, data: bytes):
+    path.write_bytes(data)
+    time.sleep(0.05)  # past the file system's timestamp tick, so the entry may be recorded
+    return path
+
+
+def test_hit_after_first_hash_and_miss_after_rewrite_with_old_mtime(counted, tmp_path):
+    f = _settled_file(tmp_path / "w.bin", b"a" * 1000)
+    expected = sha256_file(f)
+    assert hash_cache.sha256_cached(f) == expected and len(counted) == 1
+    assert hash_cache.sha256_cached(f) == expected and len(counted) == 1  # from the cache
+    st = f.stat()
+    time.sleep(0.05)
+    f.write_bytes(b"b" * 1000)  # same size, and the old mtime put back: ctime still moves
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert hash_cache.sha256_cached(f) == sha256_file(f) != expected and len(counted) == 2
+
+
+def test_fresh_files_are_not_recorded(counted, tmp_path, monkeypatch):
+    monkeypatch.setattr(hash_cache, "RACY_SECONDS", 3600.0)
+    f = tmp_path / "new.bin"
+    f.write_bytes(b"x")
+    hash_cache.sha256_cached(f)
+    hash_cache.sha256_cached(f)
+    assert len(counted) == 2
+    assert not hash_cache.cache_path().exists()
+
+
+def test_disabled_and_broken_caches_fall_back_to_hashing(counted, tmp_path, monkeypatch):
+    f = _settled_file(tmp_path / "w.bin", b"abc")
+    hash_cache.sha256_cached(f)
+    monkeypatch.setenv("EMOZOO_HASH_CACHE", "0")
+    hash_cache.sha256_cached(f)
+    assert len(counted) == 2  # disabled: hashed again although the entry is there
+    monkeypatch.delenv("EMOZOO_HASH_CACHE")
+    hash_cache.sha256_cached(f)
+    assert len(counted) == 2  # enabled again: the entry is used
+    hash_cache.cache_path().write_text("{not json")
+    assert hash_cache.sha256_cached(f) == sha256_file(f) and len(counted) == 3
+    assert json.loads(hash_cache.cache_path().read_text())["format"] == 1  # rewritten whole
+
+
+def test_tamper_after_a_cached_load_is_still_refused(counted, registry, tmp_path):
+    model = emozoo.load("toy-mlp")
+    model.save_pretrained(tmp_path / "m")
+    time.sleep(0.05)
+    emozoo.from_pretrained(tmp_path / "m")
+    hashed = len(counted)
+    emozoo.from_pretrained(tmp_path / "m")
+    assert len(counted) == hashed  # the second load re-reads nothing
+    weights = tmp_path / "m" / WEIGHTS_NAME
+    st, data = weights.stat(), bytearray(weights.read_bytes())
+    data[-1] ^= 0xFF
+    time.sleep(0.05)
+    weights.write_bytes(bytes(data))
+    os.utime(weights, ns=(st.st_atime_ns, st.st_mtime_ns))
+    with pytest.raises(ArtifactError, match="does not match the sha256"):
+        emozoo.from_pretrained(tmp_path / "m")
