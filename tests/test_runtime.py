@@ -400,3 +400,19 @@ def test_two_runtimes_with_different_settings_coexist(no_accel_env):
     GradientState._reset_state()
     assert rt_a.device.type == "cpu" and rt_a.accelerator.gradient_accumulation_steps == 1
     assert fit(rt_a)[0] == 4
+
+
+def test_seeded_cpu_rng_repeats_construction_and_leaves_the_callers_rng_alone():
+    from emozoo.runtime import seeded_cpu_rng
+
+    torch.manual_seed(123)
+    expected_next = torch.rand(3)
+    torch.manual_seed(123)
+    with seeded_cpu_rng(7):
+        a = torch.nn.Linear(4, 2).weight.detach().clone()
+    with seeded_cpu_rng(7):
+        b = torch.nn.Linear(4, 2).weight.detach().clone()
+    with seeded_cpu_rng(8):
+        c = torch.nn.Linear(4, 2).weight.detach().clone()
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    assert torch.equal(torch.rand(3), expected_next)  # the caller's stream continues as if nothing happened

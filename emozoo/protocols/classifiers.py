@@ -39,7 +39,7 @@ from emozoo.errors import (
     ShapeError,
     closest,
 )
-from emozoo.runtime import History, Runtime, seed_everything, supervised_step
+from emozoo.runtime import History, Runtime, seed_everything, seeded_cpu_rng, supervised_step
 
 __all__ = [
     "CLASSIFIER_KINDS",
@@ -202,8 +202,7 @@ def build_classifier(kind: str, input_shape: tuple[int, ...], num_classes: int, 
     try:
         if seed is None:
             return cls(tuple(input_shape), num_classes, **options)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(int(seed))
+        with seeded_cpu_rng(int(seed)):
             return cls(tuple(input_shape), num_classes, **options)
     except TypeError as exc:
         raise ConfigError(f"bad option for the {kind!r} classifier ({exc}); see emozoo.protocols.classifiers.{cls.__name__}") from exc

@@ -33,7 +33,7 @@ from emozoo.protocols.classifiers import (
     fit_classifier,
     predict_logits,
 )
-from emozoo.runtime import History, Runtime, seed_everything
+from emozoo.runtime import History, Runtime, seed_everything, seeded_cpu_rng
 from emozoo_cwgan.losses import (
     critic_loss,
     generator_loss,
@@ -172,8 +172,7 @@ class CWGAN(EmotionModel):
         _check_config(c)
         self.input_shape = (c.num_channels, c.num_bands)
         dim = c.num_channels * c.num_bands
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(c.seed)
+        with seeded_cpu_rng(c.seed):
             self.generator = Generator(c.latent_dim, c.num_classes, dim, c.generator_hidden)
             self.critic = Critic(dim, c.num_classes, c.critic_hidden, c.critic_negative_slope)
         self.judge = build_classifier(c.judge, self.input_shape, c.num_classes, seed=c.seed + 1, **c.judge_options)

@@ -16,6 +16,7 @@ from torch import nn
 from emozoo.data.batches import DialogueBatch
 from emozoo.errors import InputError, LabelError, NotFittedError
 from emozoo.model import EmotionModel, Prediction
+from emozoo.runtime import seeded_cpu_rng
 from emozoo_instructerc.datasets import MELD_LABELS
 from emozoo_instructerc.retrieval import HashingEncoder, make_encoder
 
@@ -46,8 +47,8 @@ class SentenceEmbeddingLinear(EmotionModel):
         super().__init__(config)
         c = self.config
         dim = c.hashing_dim if c.encoder == "hashing" else ENCODER_DIMS[c.encoder]
-        torch.manual_seed(c.seed)
-        self.head = nn.Linear(dim, len(c.label_names))
+        with seeded_cpu_rng(c.seed):
+            self.head = nn.Linear(dim, len(c.label_names))
         self.register_buffer("fitted", torch.zeros((), dtype=torch.bool))
         self._encoder = encoder
 

@@ -17,6 +17,7 @@ from torch import nn
 from emozoo.data.batches import Dialogue, DialogueBatch
 from emozoo.errors import EmptyInputError, InputError, LabelError, NotFittedError
 from emozoo.model import EmotionModel, Prediction
+from emozoo.runtime import seeded_cpu_rng
 from emozoo_instructerc.base_lm import load_base, resolve_base
 from emozoo_instructerc.datasets import MELD_LABELS
 from emozoo_instructerc.parsing import parse_label, parse_report
@@ -94,8 +95,7 @@ class InstructERC(EmotionModel):
             r=c.lora_r, lora_alpha=c.lora_alpha, lora_dropout=c.lora_dropout,
             target_modules=list(c.lora_target_modules), bias="none", task_type="CAUSAL_LM",
         )
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(c.seed)  # the LoRA A matrices start the same for the same seed
+        with seeded_cpu_rng(c.seed):  # the LoRA A matrices start the same for the same seed
             lm = get_peft_model(base, lora)
         self.__dict__["lm"] = lm  # outside the module tree: the frozen base is not part of the saved state
         self.tokenizer = tokenizer

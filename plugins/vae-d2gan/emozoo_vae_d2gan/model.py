@@ -29,7 +29,7 @@ from emozoo.protocols.classifiers import (
     fit_classifier,
     predict_logits,
 )
-from emozoo.runtime import Callback, History, Runtime
+from emozoo.runtime import Callback, History, Runtime, seeded_cpu_rng
 from emozoo_vae_d2gan.networks import Discriminator, Encoder, Generator
 from emozoo_vae_d2gan.training import LossWeights, make_loader, make_step
 
@@ -104,8 +104,7 @@ class VAED2GAN(EmotionModel):
         _check_config(c)
         self.num_channels = len(LAYOUTS[c.layout])
         bands, k = c.num_bands, c.num_classes
-        with torch.random.fork_rng(devices=[]):  # same config -> same initial weights, global RNG untouched
-            torch.manual_seed(c.seed)
+        with seeded_cpu_rng(c.seed):  # same config -> same initial weights, global RNG untouched
             self.encoder = Encoder(bands, k, c.width, c.latent_dim, GRID_SHAPE)
             self.generator = Generator(bands, k, c.width, c.latent_dim, GRID_SHAPE)
             self.d1 = Discriminator(bands, k, c.width, GRID_SHAPE)
