@@ -187,6 +187,14 @@ def _near_valid(shape: tuple[int, ...]) -> st.SearchStrategy:
     )
 
 
+def _nonfinite(shape: tuple[int, ...]) -> st.SearchStrategy:
+    """Float arrays of exactly ``shape`` with one NaN or infinity in them (a finiteness check must catch it)."""
+    size = int(np.prod(shape))
+    return st.tuples(st.integers(0, size - 1), st.sampled_from([np.nan, np.inf, -np.inf])).map(
+        lambda t: np.where(np.arange(size) == t[0], t[1], 0.5).astype(np.float32).reshape(shape)
+    )
+
+
 def _finite(x: Any) -> bool:
     if isinstance(x, torch.Tensor):
         return bool(torch.isfinite(x).all()) if x.is_floating_point() else True
@@ -238,7 +246,7 @@ def fuzz_batches(examples: int) -> Tally:
 
     modality = st.sampled_from(["eeg", "eeg", "EEG", "ecg", ""])
     run_property(st.tuples(garbage(), st.one_of(st.none(), labels), modality), eeg, examples // 2)
-    near = st.one_of(_near_valid((3, 4, 5)), _near_valid((3, 6)), _near_valid((3, 2, 3, 3)))
+    near = st.one_of(_near_valid((3, 4, 5)), _near_valid((3, 6)), _near_valid((3, 2, 3, 3)), _nonfinite((3, 4, 5)))
     near_labels = st.one_of(st.none(), st.lists(st.integers(-2, 4), min_size=3, max_size=3), st.lists(st.integers(0, 2), min_size=2, max_size=4))
     run_property(st.tuples(near, near_labels, st.sampled_from(["eeg", "eeg", "eeg", "ecg"])), eeg, examples)
 

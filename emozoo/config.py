@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 import types
+import functools
 import typing
 from collections.abc import Mapping
 from typing import Any, Literal, Union, get_args, get_origin
@@ -53,10 +54,16 @@ def config_from_dict(cls: type, data: Mapping[str, Any]) -> Any:
     return _decode_dataclass(cls, data, cls.__name__)
 
 
+@functools.lru_cache(maxsize=256)
+def _type_hints(cls: type) -> dict[str, Any]:
+    """Resolved field types of a config dataclass (evaluating string annotations is slow: once per class)."""
+    return typing.get_type_hints(cls)
+
+
 def _decode_dataclass(cls: type, data: Any, path: str) -> Any:
     if not isinstance(data, Mapping):
         raise ConfigError(f"{path} must be a JSON object, got {type(data).__name__}")
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     known = {f.name: f for f in dataclasses.fields(cls) if f.init}
     unknown = [k for k in data if k not in known]
     if unknown:

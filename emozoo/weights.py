@@ -49,32 +49,37 @@ def skip_weight_init() -> Iterator[None]:
 def load_weights(
     model: nn.Module, path: str | os.PathLike[str], *, map_location: str | torch.device = "cpu", expected_method: str | None = None
 ) -> None:
-    """Strictly load a safetensors file into ``model``; any mismatch or corruption is a WeightsError."""
+    """Strictly load a safetensors file into ``model``; any mismatch or corruption is a WeightsError.
+
+    One pass over the file and one ``state_dict``: tied tensors (written once by ``save_model``) count as present
+    when any of their names is in the file; ints and floats are never cast into each other.
+    """
     from safetensors import SafetensorError, safe_open
-    from safetensors.torch import load_model
 
     path = Path(path)
     try:
-        with safe_open(str(path), framework="pt") as fh:
-            file_meta = fh.metadata() or {}
-            file_dtypes = {k: fh.get_slice(k).get_dtype() for k in fh.keys()}
+        with safe_open(str(path), framework="pt", device=str(map_location)) as fh:
+            found = (fh.metadata() or {}).get("emozoo.method")
+            if expected_method and found and found != expected_method:
+                raise WeightsError(f"{path} holds weights of {found!r}, not {expected_method!r}")
+            tensors = {key: fh.get_tensor(key) for key in fh.keys()}
     except (SafetensorError, OSError, ValueError) as exc:
         raise WeightsError(f"{path} is not a readable safetensors file ({exc}); re-download or re-save the model") from exc
-    state = model.state_dict()
-    kind = [k for k, d in file_dtypes.items() if k in state and d.startswith(("F", "BF")) != state[k].is_floating_point()]
+    state = model.state_dict(keep_vars=True)
+    kind = [k for k, t in tensors.items() if k in state and t.is_floating_point() != state[k].is_floating_point()]
     if kind:  # load_state_dict would silently cast ints to floats and back
-        raise WeightsError(f"{path}: tensors {kind[:8]} have dtype {file_dtypes[kind[0]]}, but {type(model).__name__} holds {state[kind[0]].dtype}")
-    found = file_meta.get("emozoo.method")
-    if expected_method and found and found != expected_method:
-        raise WeightsError(f"{path} holds weights of {found!r}, not {expected_method!r}")
-    try:
-        missing, unexpected = load_model(model, str(path), strict=False, device=str(map_location))
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise WeightsError(f"{path} is corrupt ({exc}); re-download or re-save the model") from exc
-    except RuntimeError as exc:  # shape mismatches from load_state_dict
-        raise WeightsError(f"{path} does not fit {type(model).__name__}: {exc}") from exc
+        raise WeightsError(f"{path}: tensors {kind[:8]} have dtype {tensors[kind[0]].dtype}, but {type(model).__name__} holds {state[kind[0]].dtype}")
+    names_of: dict[int, list[str]] = {}
+    for key, value in state.items():
+        names_of.setdefault(id(value), []).append(key)
+    present = {k for names in names_of.values() if any(n in tensors for n in names) for k in names}
+    missing, unexpected = sorted(set(state) - present), sorted(set(tensors) - set(state))
     if missing or unexpected:
         raise WeightsError(
-            f"{path} does not match {type(model).__name__}: missing keys {sorted(missing)[:8]}, "
-            f"unexpected keys {sorted(unexpected)[:8]}; the config or plugin version differs from the one that saved it"
+            f"{path} does not match {type(model).__name__}: missing keys {missing[:8]}, "
+            f"unexpected keys {unexpected[:8]}; the config or plugin version differs from the one that saved it"
         )
+    try:
+        model.load_state_dict(tensors, strict=False)  # keys were checked above, tied names included
+    except RuntimeError as exc:  # shape mismatches
+        raise WeightsError(f"{path} does not fit {type(model).__name__}: {exc}") from exc
