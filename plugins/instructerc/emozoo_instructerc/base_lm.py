@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from emozoo.errors import ArtifactError, InputError
+from emozoo.hash_cache import sha256_cached
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,6 @@ class BaseSource:
     sha256: str
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def directory_sha256(directory: Path) -> str:
     """sha256 over (name, sha256) of the model and tokenizer files of ``directory``, sorted by name."""
     names = sorted(p.name for p in directory.iterdir() if p.is_file() and p.suffix in _FILE_SUFFIXES)
@@ -61,7 +54,7 @@ def directory_sha256(directory: Path) -> str:
         raise InputError(f"{directory} holds no model files (config.json, *.safetensors, tokenizer files)")
     digest = hashlib.sha256()
     for name in names:
-        digest.update(f"{name}\0{_sha256_file(directory / name)}\n".encode())
+        digest.update(f"{name}\0{sha256_cached(directory / name)}\n".encode())
     return digest.hexdigest()
 
 
@@ -78,7 +71,7 @@ def _preset_source(name: str, cache_dir: str | None) -> BaseSource:
         path = gemma.assemble(cache / preset.gguf_file)
         return BaseSource(path.parent, path.name, f"{preset.distribution}=={version}", gemma.EXPECTED_SHA256)
     directory = Path(spec.submodule_search_locations[0])
-    return BaseSource(directory, preset.gguf_file, f"{preset.distribution}=={version}", _sha256_file(directory / preset.gguf_file))
+    return BaseSource(directory, preset.gguf_file, f"{preset.distribution}=={version}", sha256_cached(directory / preset.gguf_file))
 
 
 def resolve_base(base_model: str, revision: str = "", cache_dir: str | None = None) -> BaseSource:
@@ -89,7 +82,7 @@ def resolve_base(base_model: str, revision: str = "", cache_dir: str | None = No
     if path.is_dir():
         return BaseSource(path, None, revision or "local", directory_sha256(path))
     if path.suffix == ".gguf" and path.is_file():
-        return BaseSource(path.parent, path.name, revision or "local", _sha256_file(path))
+        return BaseSource(path.parent, path.name, revision or "local", sha256_cached(path))
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", base_model):
         raise InputError(f"base_model {base_model!r} is neither a preset ({', '.join(PRESETS)}), a directory, nor a Hub id 'org/name'")
     from huggingface_hub import snapshot_download
