@@ -119,3 +119,12 @@ def test_models_can_opt_out_of_fast_load(tmp_path):
     with skip_weight_init():
         CountsInit()
     assert CountsInit.built_with_init == [True, False]  # the probe sees the skip only inside the context
+
+
+def test_weights_of_another_method_are_refused_before_reading_tensors(registry, tmp_path):
+    from emozoo.errors import WeightsError
+    from emozoo.weights import load_weights
+
+    emozoo.load("toy-mlp").save_pretrained(tmp_path / "m")
+    with pytest.raises(WeightsError, match="holds weights of 'toy-mlp', not 'cwgan'"):
+        load_weights(emozoo.load("toy-mlp"), tmp_path / "m" / WEIGHTS_NAME, expected_method="cwgan")
