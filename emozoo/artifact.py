@@ -14,8 +14,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from emozoo.hash_cache import sha256_cached
 from emozoo.errors import ArtifactError
+from emozoo.hash_cache import sha256_cached
 
 WEIGHTS_NAME = "model.safetensors"
 CONFIG_NAME = "config.json"

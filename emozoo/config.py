@@ -8,11 +8,11 @@ key is an error at load time, and tuples, nested dataclasses and ``Literal`` cho
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import math
 import types
-import functools
 import typing
 from collections.abc import Mapping
 from typing import Any, Literal, Union, get_args, get_origin

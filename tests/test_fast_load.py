@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pytest
 import torch
@@ -38,7 +39,7 @@ class Tied(EmotionModel):
 class CountsInit(Tied):
     method_id = "counts-init-test"
     fast_load = False
-    built_with_init: list[bool] = []
+    built_with_init: ClassVar[list[bool]] = []
 
     def __init__(self, config=None):
         probe = torch.zeros(3)

@@ -39,7 +39,13 @@ from emozoo.errors import (
     ShapeError,
     closest,
 )
-from emozoo.runtime import History, Runtime, seed_everything, seeded_cpu_rng, supervised_step
+from emozoo.runtime import (
+    History,
+    Runtime,
+    seed_everything,
+    seeded_cpu_rng,
+    supervised_step,
+)
 
 __all__ = [
     "CLASSIFIER_KINDS",

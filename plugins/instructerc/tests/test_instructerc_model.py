@@ -6,13 +6,13 @@ import shutil
 
 import pytest
 import torch
+from emozoo_instructerc.model import InstructERC, InstructERCConfig, target_loss
+from emozoo_instructerc.retrieval import HashingEncoder
 from safetensors import safe_open
 
 import emozoo
 from emozoo.data.batches import Dialogue, DialogueBatch, Utterance
 from emozoo.errors import ArtifactError, InputError, LabelError, NotFittedError
-from emozoo_instructerc.model import InstructERC, InstructERCConfig, target_loss
-from emozoo_instructerc.retrieval import HashingEncoder
 
 LABELS = ("neutral", "joy", "anger")
 TOY = DialogueBatch(
