@@ -28,3 +28,21 @@ def _private_emozoo_cache(tmp_path_factory):
         os.environ.pop("EMOZOO_CACHE", None)
     else:
         os.environ["EMOZOO_CACHE"] = before
+
+
+#: Skip reasons that mean "something the test needs is missing": fine on a laptop, a failure in CI, where
+#: everything the suite needs is installed (a test that silently skips there tests nothing).
+_MISSING_IN_CI = ("could not import", "not found at")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    import os
+
+    if report.skipped and os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if any(marker in reason for marker in _MISSING_IN_CI):
+            report.outcome = "failed"
+            report.longrepr = f"skipped in CI, where it must run: {reason}"

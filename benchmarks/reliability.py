@@ -7,7 +7,8 @@ repeat them at larger counts and write ``benchmarks/results/reliability.{json,md
 
 Every check returns a tally (tried / handled / failures). A *failure* is an exception that is not an
 ``emozoo.errors.EmozooError`` (an internal traceback), a bad input that was silently accepted, or an
-accepted input whose output is not finite. Nothing here downloads anything: the Hub is not needed.
+accepted input whose output is not finite. Nothing here downloads anything: the only servers are the hostile
+Hubs of the issue #13 attack classes (``attack_*``), on 127.0.0.1, which stop by themselves.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ import argparse
 import contextlib
 import dataclasses
 import gc
+import hashlib
 import json
 import math
 import os
 import pickle
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -379,7 +382,7 @@ def tiny_config(method: str) -> dict[str, Any]:
         "vae-d2gan": {"latent_dim": 8, "width": 8, "batch_size": 16, "epochs": 1, "classifier_epochs": 1, "device": "cpu"},
         "imder": {"feature_dims": (12, 5, 8), "width": 8, "num_heads": 2, "fusion_layers": 1, "memory_layers": 1,
                   "score_channels": (8,), "time_embed_dim": 8, "score_attn_layers": 1, "refine_blocks": 1, "refine_reduction": 4,
-                  "sample_steps": 2, "train_sample_steps": 2, "pretrain_epochs": 1, "epochs": 1, "batch_size": 16,
+                  "sample_steps": 2, "train_sample_steps": 2, "stage1_steps": 2, "stage2_steps": 2, "batch_size": 16,
                   "embed_dropout": 0.0, "attn_dropout_audio": 0.0},
     }[method]
 
@@ -857,7 +860,7 @@ def inject_faults(root: Path) -> Tally:
         _classify_refusal(t, f"pull killed mid-download ({name})",
                           lambda c=cache: emozoo.from_pretrained("org/model", cache_dir=c, local_files_only=True), ("ArtifactError",))
     # import (the offline pull): a crash while unpacking over an existing copy leaves that copy intact
-    with _patched(bundle_mod, "sha256_file", _fail_nth(3)):
+    with _patched(bundle_mod, "_copy_member", _fail_nth(3)):
         _expect_raise(lambda: bundle_mod.import_bundle(bundle, target))
     _survived(t, "pull/import: crash while unpacking over an existing copy", target, before)
     bench = bench_fault(root / "bench")
@@ -1110,6 +1113,848 @@ def soak(root: Path, cycles: int, warmup: int = 20) -> dict[str, Any]:
             "seconds": time.perf_counter() - start}
 
 
+# --- 7. the attack classes of issue #13 (hostile Hub servers, integrity, network, bundles, boundaries) ------------
+#
+# Each function tries one class of attacks and returns a Tally: a case is *handled* when it ends in the outcome
+# the class promises (a typed error naming the problem, nothing written outside its place, or a correct load).
+
+ATTACK_CLASSES = ("pull_paths", "integrity", "network", "bundles", "boundaries")
+ATTACK_TITLES = {
+    "pull_paths": "1. pulls stay in the cache",
+    "integrity": "2. integrity the artifact cannot switch off",
+    "network": "3. bounded network reads",
+    "bundles": "4. bundles and destinations",
+    "results": "5. results folders cannot forge or break tables",
+    "discovery": "6. plugins that hang, exit or are heavy",
+    "boundaries": "7. typed errors at model/hub boundaries",
+    "mutants": "8. planted benchmark bugs caught by the suite",
+}
+NET_TIMEOUT = 0.5  # seconds per socket operation while the hostile servers run (HF_HUB_DOWNLOAD_TIMEOUT)
+
+
+class HostileHub:
+    """A tiny Hub on 127.0.0.1 that serves one repo and misbehaves on request; it stops by itself on exit.
+
+    ``api`` and ``files[name]`` choose a behaviour: ``ok``, ``hang`` (never answer), ``trickle`` (a byte at a time),
+    ``loop`` (redirect to itself), ``chain`` (redirects to ever new URLs), ``scheme`` (redirect to file://),
+    ``notjson``, ``huge`` (declare 1 TB), ``endless`` (no length, more than any bound), ``more`` (more bytes than
+    declared), ``short`` (fewer), ``500``. ``sha`` is the commit id the API answers with.
+    """
+
+    def __init__(self, files: dict[str, bytes], sha: Any, repo_id: str = "org/model") -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.files, self.sha, self.repo_id = dict(files), sha, repo_id
+        self.api, self.modes = "ok", {}
+        self.stop = threading.Event()
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                try:
+                    hub.answer(self)
+                except OSError:
+                    pass  # the client hung up: what a hostile server sees when the bounds work
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def __enter__(self) -> HostileHub:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def answer(self, h: Any) -> None:
+        path = h.path.split("?")[0]
+        if path.startswith("/api/models/"):
+            body = json.dumps({"id": self.repo_id, "sha": self.sha, "siblings": [{"rfilename": n} for n in self.files]}).encode()
+            return self.send(h, self.api, body)
+        name = path.rsplit("/", 1)[-1]
+        if name not in self.files:
+            h.send_response(404)
+            h.send_header("X-Error-Code", "EntryNotFound")
+            h.end_headers()
+            return None
+        return self.send(h, self.modes.get(name, "ok"), self.files[name])
+
+    def send(self, h: Any, mode: str, body: bytes) -> None:
+        wait = lambda seconds: self.stop.wait(seconds)  # noqa: E731  (bounded: the server's stop ends every wait)
+        if mode == "hang":
+            wait(30)
+            return
+        if mode == "trickle":
+            h.wfile.write(b"HTTP/1.0 200 OK\r\n")
+            for _ in range(300):
+                h.wfile.write(b"X")
+                h.wfile.flush()
+                if wait(0.1):
+                    return
+            return
+        if mode in ("loop", "chain", "scheme"):
+            h.send_response(302)
+            target = {"loop": h.path, "chain": f"{h.path.split('?')[0]}?hop={uuid_hex()}", "scheme": "file:///etc/passwd"}[mode]
+            h.send_header("Location", target)
+            h.end_headers()
+            return
+        if mode == "500":
+            h.send_response(500)
+            h.end_headers()
+            h.wfile.write(b"boom")
+            return
+        h.send_response(200)
+        if mode == "huge":
+            h.send_header("Content-Length", str(10**12))
+            h.end_headers()
+            return
+        if mode == "endless":
+            h.end_headers()  # HTTP/1.0 without a length: the body runs until the server closes
+            block = b"\x00" * (1 << 20)
+            for _ in range(64):
+                h.wfile.write(block)
+            return
+        if mode == "notjson":
+            body = b"<html>not json</html>"
+        declared = {"short": len(body) * 2}.get(mode, len(body))
+        h.send_header("Content-Length", str(declared))
+        h.end_headers()
+        if mode == "slowbody":  # the headers promptly, then the body a byte at a time
+            for i in range(min(len(body), 300)):
+                h.wfile.write(body[i : i + 1])
+                h.wfile.flush()
+                if wait(0.1):
+                    return
+            return
+        h.wfile.write(body + (b"\x00" * 4096 if mode == "more" else b""))
+
+
+def uuid_hex() -> str:
+    import uuid
+
+    return uuid.uuid4().hex
+
+
+@contextlib.contextmanager
+def _net_timeout(seconds: float) -> Iterator[None]:
+    from huggingface_hub import constants
+
+    old = constants.HF_HUB_DOWNLOAD_TIMEOUT
+    constants.HF_HUB_DOWNLOAD_TIMEOUT = seconds
+    try:
+        yield
+    finally:
+        constants.HF_HUB_DOWNLOAD_TIMEOUT = old
+
+
+@contextlib.contextmanager
+def _online() -> Iterator[None]:
+    from huggingface_hub import constants
+
+    old = constants.HF_HUB_OFFLINE
+    constants.HF_HUB_OFFLINE = False
+    try:
+        yield
+    finally:
+        constants.HF_HUB_OFFLINE = old
+
+
+def _artifact_files(directory: Path) -> dict[str, bytes]:
+    return {name: (directory / name).read_bytes() for name in ("model.safetensors", "config.json", "emozoo.json", "README.md")}
+
+
+def _tree(root: Path, skip: Path | None = None) -> set[str]:
+    """Every path under ``root`` (links not followed), except those under ``skip``."""
+    out = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        if skip is not None and Path(dirpath).resolve().is_relative_to(skip.resolve()):
+            continue
+        out.update(os.path.join(dirpath, n) for n in dirnames + filenames)
+    return out
+
+
+def _expect(t: Tally, name: str, call: Callable[[], Any], allowed: tuple[str, ...], check: Callable[[Any], str | None] | None = None) -> None:
+    """Run one attack: handled when it ends in one of ``allowed`` (error class names, or 'accepted') and ``check`` passes."""
+    from emozoo.errors import EmozooError
+
+    try:
+        out = call()
+        kind, exc = "accepted", None
+    except EmozooError as error:
+        out, kind, exc = None, type(error).__name__, error
+    except Exception as error:  # the raw traceback the classes are about
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        t.record(name, None, f"{name}: raw {type(error).__name__}: {str(error)[:160]} at {Path(where.filename).name}:{where.lineno}")
+        return
+    names = {c.__name__ for c in type(exc).__mro__} if exc is not None else {"accepted"}
+    ok = bool(names & set(allowed))
+    problem = None if ok else f"{name}: ended in {kind} ({str(exc)[:160] if exc else 'no error'}), expected {allowed}"
+    if problem is None and check is not None:
+        problem = check(exc if exc is not None else out)
+        problem = f"{name}: {problem}" if problem else None
+    t.record(name, kind, problem)
+
+
+def attack_pull_paths(root: Path) -> Tally:
+    """Class 1: crafted commit ids, revisions and repo ids never place a file outside the cache, nor load another folder."""
+    import emozoo
+    from emozoo.hub.pull import download
+
+    t = Tally("pull_paths")
+    source = root / "source"
+    save_toy(source)
+    files = _artifact_files(source)
+    cache = root / "a" / "b" / "hf-cache"
+    cache.mkdir(parents=True)
+    attacker = root / "attacker"
+    _copy_tree(source, attacker)
+    before = _tree(root, skip=cache)
+
+    def outside_untouched(_: Any) -> str | None:
+        extra = sorted(_tree(root, skip=cache) - before)
+        return f"files appeared outside the cache: {extra[:4]}" if extra else None
+
+    crafted = {
+        "commit id ../../../escaped": "../../../escaped",
+        "commit id ../../../../attacker (an existing folder)": "../../../../attacker",
+        "commit id absolute path": str(root / "abs-escape"),
+        "commit id with a NUL": "a" * 20 + "\x00" + "b" * 19,
+        "commit id uppercase hex": "A" * 40,
+        "commit id 41 hex digits": "a" * 41,
+        "commit id not a string": 12345,
+        "commit id missing": None,
+    }
+    with _net_timeout(NET_TIMEOUT), _online():
+        for name, sha in crafted.items():
+            with HostileHub(files, sha) as hub:
+                _expect(t, f"server answers {name}", lambda hub=hub: download("org/model", endpoint=hub.url, cache_dir=cache),
+                        ("UnsafePathError",), outside_untouched)
+        good = "c" * 40
+        with HostileHub(files, good) as hub:
+            for revision in ("../../../../attacker", "main/../../x", "..", "/etc", "refs/../../../x", "a\\b", "main\x00", " main",
+                             ".hidden", "x" * 300):
+                _expect(t, f"revision {revision[:40]!r} online", lambda r=revision, hub=hub: download("org/model", revision=r, endpoint=hub.url,
+                        cache_dir=cache), ("UnsafePathError",), outside_untouched)
+            for repo in ("org/../../attacker", "../x/y", "org/na--me", "org/name/../../x"):
+                _expect(t, f"repo id {repo!r}", lambda r=repo, hub=hub: download(r, endpoint=hub.url, cache_dir=cache),
+                        ("UnsafePathError",), outside_untouched)
+            # the legitimate pull still works, then hostile state in the cache is refused offline
+            _expect(t, "a well-formed pull loads", lambda hub=hub: emozoo.from_pretrained("org/model", endpoint=hub.url, cache_dir=cache),
+                    ("accepted",), outside_untouched)
+    repo_dir = cache / "models--org--model"
+    for revision in ("../../../../attacker", "../snapshots/" + "c" * 40, "..", "main/../.."):
+        _expect(t, f"revision {revision!r} offline", lambda r=revision: emozoo.from_pretrained("org/model", revision=r, cache_dir=cache,
+                local_files_only=True), ("UnsafePathError",))
+    (repo_dir / "refs").mkdir(parents=True, exist_ok=True)
+    (repo_dir / "snapshots").mkdir(parents=True, exist_ok=True)
+    (repo_dir / "refs" / "evil").write_text("../../../../attacker")
+    _expect(t, "cached ref naming a folder outside", lambda: download("org/model", revision="evil", cache_dir=cache, local_files_only=True),
+            ("UnsafePathError",))
+    link = repo_dir / "snapshots" / ("d" * 40)
+    os.symlink(attacker, link)
+    _expect(t, "cached snapshot that is a link out of the cache", lambda: download("org/model", revision="d" * 40, cache_dir=cache,
+            local_files_only=True), ("UnsafePathError",))
+    if (root / "escaped").exists() or (root / "abs-escape").exists():
+        t.failures.append("SECURITY: a pull wrote outside the cache")
+    return t
+
+
+def attack_network(root: Path) -> Tally:
+    """Class 3: silent, slow, oversized, short, looping and failing servers end in a NetworkError naming endpoint and repo,
+    within a bound set by the timeout; a server that sends more than it declared is read only up to what it declared."""
+    import emozoo
+    from emozoo.hub.pull import download
+
+    t = Tally("network")
+    source = root / "source"
+    save_toy(source)
+    files = _artifact_files(source)
+    commit = "e" * 40
+    bound = 12 * NET_TIMEOUT + 2.0  # watchdogs: 2 x timeout for headers, timeout + size / MIN_RATE for a body
+
+    def names_it(hub: HostileHub) -> Callable[[Any], str | None]:
+        def check(exc: Any) -> str | None:
+            text = str(exc)
+            if hub.url not in text or "org/model" not in text:
+                return f"the error does not name the endpoint and repo: {text[:160]}"
+            return None
+        return check
+
+    cases = [("api", mode) for mode in ("hang", "trickle", "loop", "chain", "scheme", "notjson", "huge", "endless", "500")]
+    cases += [(name, mode) for name in ("model.safetensors", "emozoo.json") for mode in ("hang", "trickle", "slowbody", "short", "huge", "loop", "500")]
+    cases += [("config.json", "endless")]
+    with _net_timeout(NET_TIMEOUT), _online():
+        for i, (where, mode) in enumerate(cases):
+            cache = root / f"cache-{i}"
+            with HostileHub(files, commit) as hub:
+                if where == "api":
+                    hub.api = mode
+                else:
+                    hub.modes[where] = mode
+                started = time.monotonic()
+                check = names_it(hub)
+
+                def timed(exc: Any, check: Callable = check, started: float = started) -> str | None:
+                    took = time.monotonic() - started
+                    return check(exc) or (f"took {took:.1f}s, over the {bound:.1f}s bound" if took > bound else None)
+
+                _expect(t, f"{where} answers {mode}", lambda hub=hub, cache=cache: download("org/model", endpoint=hub.url, cache_dir=cache),
+                        ("NetworkError",), timed)
+            snap = cache / "models--org--model" / "snapshots" / commit
+            if where != "api" and (snap / where).exists():
+                t.failures.append(f"{where} answers {mode}: a partial {where} was left in the cache")
+        with HostileHub(files, commit) as hub:
+            hub.modes["model.safetensors"] = "more"
+            ref = emozoo.load("toy-mlp")
+            _expect(t, "weights with more bytes than declared (read to the declared length, verified)",
+                    lambda hub=hub: emozoo.from_pretrained("org/model", endpoint=hub.url, cache_dir=root / "cache-more"), ("accepted",),
+                    lambda m: None if _state(m) == _state(emozoo.from_pretrained(source)) else "loaded other weights")
+            del ref
+        dead = f"http://127.0.0.1:{_free_port()}"
+        _expect(t, "nothing listens at the endpoint", lambda: download("org/model", endpoint=dead, cache_dir=root / "cache-dead"),
+                ("NetworkError",), lambda exc: None if dead in str(exc) and "org/model" in str(exc) else f"not named: {exc}")
+    return t
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def attack_integrity(root: Path) -> Tally:
+    """Class 2: an artifact cannot switch its own checks off; what loads is the bytes that were verified."""
+    import emozoo
+    import emozoo.model as model_mod
+    from emozoo import hash_cache
+    from emozoo._fileio import sha256_file
+    from emozoo.hub.pull import verify_pin
+
+    t = Tally("integrity")
+    base = root / "base"
+    genuine = save_toy(base, seed=0)
+    evil_state = _state(save_toy(root / "evil", seed=9))
+    evil_weights = (root / "evil" / "model.safetensors").read_bytes()
+
+    def copy(name: str) -> Path:
+        d = root / name
+        _copy_tree(base, d)
+        return d
+
+    def not_evil(m: Any) -> str | None:
+        return "loaded the tampered weights" if m is not None and not isinstance(m, Exception) and _state(m) == evil_state else None
+
+    for dropped in (("model.safetensors",), ("config.json",), ("README.md",), ("model.safetensors", "config.json", "README.md")):
+        d = copy(f"omit-{len(t._seen)}")
+        (d / "model.safetensors").write_bytes(evil_weights)
+        meta = json.loads((d / "emozoo.json").read_text())
+        for name in dropped:
+            meta["files"].pop(name)
+        (d / "emozoo.json").write_text(json.dumps(meta))
+        _expect(t, f"emozoo.json table omits {', '.join(dropped)} (weights tampered)", lambda d=d: emozoo.from_pretrained(d), ("ArtifactError",), not_evil)
+    d = copy("bad-hash")
+    _edit_json("emozoo.json", lambda m: m["files"].update({"model.safetensors": "not-a-hash"}))(d)
+    _expect(t, "emozoo.json weights hash not hex", lambda: emozoo.from_pretrained(d), ("ArtifactError",))
+
+    pin = {"repo_id": "org/toy", "revision": "a" * 40, "files": {}, "variant": "default", "training_data": "toy"}
+    _expect(t, "catalogue pin with an empty file table", lambda: verify_pin(base, pin), ("ArtifactError",))
+    partial = {**pin, "files": {"model.safetensors": sha256_file(base / "model.safetensors")}}
+    _expect(t, "catalogue pin listing only the weights", lambda: verify_pin(base, partial), ("ArtifactError",))
+    full = {**pin, "files": {n: sha256_file(base / n) for n in ("model.safetensors", "config.json", "emozoo.json", "README.md")}}
+    _expect(t, "catalogue pin covering every file (genuine)", lambda: verify_pin(base, full), ("accepted",))
+
+    # the weights change after they were checked and before they are deserialized
+    d = copy("swap")
+    real_verify = model_mod.verify_files
+
+    def verify_then_swap(*a: Any, **k: Any) -> Any:
+        out = real_verify(*a, **k)
+        (d / "model.safetensors").write_bytes(evil_weights)
+        return out
+
+    with _patched(model_mod, "verify_files", lambda *a, **k: verify_then_swap(*a, **k)):
+        _expect(t, "weights swapped between the check and the load", lambda: emozoo.from_pretrained(d), ("ArtifactError",), not_evil)
+    d = copy("swap-config")
+    real_read = model_mod.read_metadata
+
+    def read_then_swap(*a: Any, **k: Any) -> Any:
+        out = real_read(*a, **k)
+        (d / "config.json").write_text(json.dumps({**json.loads((d / "config.json").read_text()), "hidden": 17}))
+        return out
+
+    with _patched(model_mod, "read_metadata", lambda *a, **k: read_then_swap(*a, **k)):
+        _expect(t, "config swapped after the metadata was read", lambda: emozoo.from_pretrained(d), ("ArtifactError",))
+
+    # forged and shared hash-cache entries
+    with tempfile.TemporaryDirectory(prefix="emozoo-hc-") as cache_root, _env("EMOZOO_CACHE", cache_root), \
+            _patched(hash_cache, "RACY_SECONDS", 0.0):
+        os.chmod(cache_root, 0o700)
+        d = copy("forged")
+        target = d / "model.safetensors"
+        good = sha256_file(target)
+        forged_at = _forge_after_tamper(target, evil_weights, good)
+        _expect(t, "forged private hash-cache entry + tampered weights (stat restored)", lambda: emozoo.from_pretrained(d),
+                ("ArtifactError",), not_evil)
+        _expect(t, "forged hash-cache entry vs. the catalogue pin check", lambda: verify_pin(d, {**full}), ("ArtifactError",))
+        os.chmod(hash_cache.cache_path(), 0o666)
+        _expect(t, "world-writable hash-cache file is ignored", lambda: _hash_or_forged(target, forged_at), ("accepted",),
+                lambda v: None if v == sha256_file(target) else "the forged entry was trusted")
+        os.chmod(hash_cache.cache_path(), 0o600)
+        os.chmod(cache_root, 0o777)
+        _expect(t, "hash cache in a world-writable folder is ignored", lambda: _hash_or_forged(target, forged_at), ("accepted",),
+                lambda v: None if v == sha256_file(target) else "the forged entry was trusted")
+        os.chmod(cache_root, 0o700)
+        d = copy("mmap")
+        _mmap_flip(d / "model.safetensors")
+        _expect(t, "weights changed through a memory map (stat kept)", lambda: emozoo.from_pretrained(d), ("ArtifactError",))
+        fresh = root / "fresh-save"
+        genuine.save_pretrained(fresh)
+        hash_cache.sha256_cached(fresh / "README.md")
+        mode = oct(hash_cache.cache_path().stat().st_mode & 0o777)
+        t.record("hash cache written 0600 in a 0700 folder", "accepted", None if mode == "0o600" else f"cache file mode {mode}")
+    return t
+
+
+@contextlib.contextmanager
+def _env(name: str, value: str) -> Iterator[None]:
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
+def _forge_after_tamper(path: Path, data: bytes, claimed: str) -> list:
+    """Overwrite ``path`` with ``data`` (same mtime), then write a cache entry claiming its hash is ``claimed``."""
+    from emozoo import hash_cache
+
+    st = path.stat()
+    with open(path, "r+b") as fh:
+        fh.write(data[: st.st_size].ljust(st.st_size, b"\0"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = path.stat()
+    entry = [after.st_size, after.st_mtime_ns, after.st_ctime_ns, claimed]
+    hash_cache._record(hash_cache.cache_path(), f"{after.st_dev}:{after.st_ino}", entry)
+    if not hash_cache.cache_path().exists():  # _record refuses a shared folder: forge the file by hand then
+        hash_cache.cache_path().write_text(json.dumps({"format": 1, "entries": {f"{after.st_dev}:{after.st_ino}": entry}}))
+    hash_cache._memory_stamp = None
+    return entry
+
+
+def _hash_or_forged(path: Path, entry: list) -> str:
+    from emozoo import hash_cache
+
+    st = path.stat()
+    data = {"format": 1, "entries": {f"{st.st_dev}:{st.st_ino}": [st.st_size, st.st_mtime_ns, st.st_ctime_ns, entry[3]]}}
+    store = hash_cache.cache_path()
+    mode = store.stat().st_mode & 0o777
+    with open(store, "w") as fh:  # rewrite in place: the mode stays what the case set
+        fh.write(json.dumps(data))
+    os.chmod(store, mode)
+    hash_cache._memory_stamp = None
+    return hash_cache.sha256_cached(path)
+
+
+def _mmap_flip(path: Path) -> None:
+    import mmap
+
+    st = path.stat()
+    with open(path, "r+b") as fh, mmap.mmap(fh.fileno(), 0) as mm:
+        mm[-1] = mm[-1] ^ 0xFF
+        mm.flush()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def _sparse_bundle(good: Path, out: Path, name: str = "config.json", realsize: int = 5 << 30) -> Path:
+    """A bundle of a few KiB whose ``name`` member is sparse and declares ``realsize`` bytes (PAX GNU sparse 1.0)."""
+    import io
+    import tarfile
+
+    with tarfile.open(good) as src, tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()
+            if member.name == "bundle.json":
+                manifest = json.loads(data)
+                manifest["files"][name]["size"] = realsize
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            if member.name == name:
+                sparse = b"1\n0\n0\n".ljust(512, b"\0")
+                info = tarfile.TarInfo(f"GNUSparseFile.0/{name}")
+                info.size = len(sparse)
+                info.pax_headers = {"GNU.sparse.major": "1", "GNU.sparse.minor": "0", "GNU.sparse.name": name,
+                                    "GNU.sparse.realsize": str(realsize)}
+                dst.addfile(info, io.BytesIO(sparse))
+                continue
+            dst.addfile(member, io.BytesIO(data))
+    return out
+
+
+def _rewrite_manifest(good: Path, out: Path, change: Callable[[dict], None]) -> Path:
+    import io
+    import tarfile
+
+    with tarfile.open(good) as src, tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()
+            if member.name == "bundle.json":
+                manifest = json.loads(data)
+                change(manifest)
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            dst.addfile(member, io.BytesIO(data))
+    return out
+
+
+def attack_bundles(root: Path) -> Tally:
+    """Class 4: bundle members are checked against the manifest before a byte is written; destinations are refused
+    unless absent, empty or an emozoo model; saves keep the folder's mode and never follow links."""
+    import emozoo
+    import emozoo._fileio as fileio
+    from emozoo.hub.bundle import export_bundle, import_bundle
+
+    t = Tally("bundles")
+    src = root / "src"
+    model = save_toy(src, seed=0)
+    good = export_bundle(src, root / "good.tar")
+    sparse = _sparse_bundle(good, root / "sparse.tar")
+
+    def absent(dest: Path) -> Callable[[Any], str | None]:
+        return lambda _: f"{dest.name} was written" if dest.exists() else None
+
+    _expect(t, "sparse member declaring 5 GiB (manifest agrees)", lambda: import_bundle(sparse, root / "d-sparse"), ("ArtifactError",),
+            absent(root / "d-sparse"))
+    _expect(t, "sparse weights member declaring 5 GiB", lambda: import_bundle(_sparse_bundle(good, root / "sparse-w.tar", "model.safetensors"),
+            root / "d-sparse-w"), ("ArtifactError",), absent(root / "d-sparse-w"))
+    manifests = {
+        "manifest size smaller than the member": lambda m: m["files"]["model.safetensors"].update(size=10),
+        "manifest size larger than the member": lambda m: m["files"]["README.md"].update(size=10**6),
+        "manifest size over the format's bound": lambda m: m["files"]["config.json"].update(size=1 << 40),
+        "manifest size negative": lambda m: m["files"]["config.json"].update(size=-1),
+        "manifest size a string": lambda m: m["files"]["config.json"].update(size="12"),
+        "manifest sha256 missing": lambda m: m["files"]["config.json"].pop("sha256"),
+    }
+    for i, (name, change) in enumerate(manifests.items()):
+        dest = root / f"d-man{i}"
+        _expect(t, name, lambda c=change, i=i, dest=dest: import_bundle(_rewrite_manifest(good, root / f"man{i}.tar", c), dest),
+                ("ArtifactError",), absent(dest))
+
+    user = root / "user"
+    user.mkdir()
+    (user / "notes.txt").write_text("mine")
+    (user / "sub").mkdir()
+    listing = sorted(p.name for p in user.iterdir())
+
+    def user_intact(_: Any) -> str | None:
+        ok = sorted(p.name for p in user.iterdir()) == listing and (user / "notes.txt").read_text() == "mine"
+        return None if ok else "the user's folder changed"
+
+    with contextlib.chdir(user):
+        _expect(t, "import into '.'", lambda: import_bundle(good, "."), ("ArtifactError",), user_intact)
+        _expect(t, "import into '..'", lambda: import_bundle(good, ".."), ("ArtifactError",), user_intact)
+        _expect(t, "import into 'sub/..'", lambda: import_bundle(good, "sub/.."), ("ArtifactError",), user_intact)
+    _expect(t, "import into an existing file", lambda: import_bundle(good, user / "notes.txt"), ("ArtifactError",), user_intact)
+    _expect(t, "import into a non-model folder", lambda: import_bundle(good, user), ("ArtifactError",), user_intact)
+    (root / "empty").mkdir()
+    _expect(t, "import into an empty folder", lambda: emozoo.from_pretrained(import_bundle(good, root / "empty")), ("accepted",))
+    _expect(t, "import over an existing model", lambda: emozoo.from_pretrained(import_bundle(good, root / "empty")), ("accepted",))
+
+    # saves: links stay links, no save through a link, the folder keeps its mode, late files survive
+    target = root / "model"
+    model.save_pretrained(target)
+    elsewhere = root / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "data.bin").write_bytes(b"x")
+    os.symlink(elsewhere, target / "data")
+    os.symlink(elsewhere / "data.bin", target / "data.bin")
+    _expect(t, "save over a folder holding symlinks", lambda: model.save_pretrained(target), ("accepted",),
+            lambda _: None if (target / "data").is_symlink() and (target / "data.bin").is_symlink() else "a link became a real file or folder")
+    link = root / "link"
+    os.symlink(target, link)
+    _expect(t, "save through a symlinked target", lambda: model.save_pretrained(link), ("ArtifactError",),
+            lambda _: None if link.is_symlink() and not [p for p in root.iterdir() if ".old-" in p.name] else "link replaced or .old left")
+    os.chmod(target, 0o755)
+    _expect(t, "save keeps the folder's mode (0755)", lambda: model.save_pretrained(target), ("accepted",),
+            lambda _: None if target.stat().st_mode & 0o777 == 0o755 else f"mode became {oct(target.stat().st_mode & 0o777)}")
+    fresh = root / "fresh"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    _expect(t, "a new folder gets the umask's mode, not 0700", lambda: model.save_pretrained(fresh), ("accepted",),
+            lambda _: None if fresh.stat().st_mode & 0o777 == 0o777 & ~umask else f"mode {oct(fresh.stat().st_mode & 0o777)}")
+    real_carry = fileio._carry_over
+    calls = {"n": 0}
+
+    def carry_then_write(old: Path, new: Path) -> None:
+        real_carry(old, new)
+        calls["n"] += 1
+        if calls["n"] == 1:
+            (old / "written-meanwhile.txt").write_text("late")
+
+    with _patched(fileio, "_carry_over", lambda *a: carry_then_write(*a)):
+        _expect(t, "a file written into the folder during a save survives", lambda: model.save_pretrained(target), ("accepted",),
+                lambda _: None if (target / "written-meanwhile.txt").exists() else "the file written meanwhile was deleted")
+    with contextlib.chdir(user):
+        _expect(t, "save to '.'", lambda: model.save_pretrained("."), ("ArtifactError",), user_intact)
+    _expect(t, "save onto a non-model folder", lambda: model.save_pretrained(user), ("ArtifactError",), user_intact)
+    _expect(t, "export onto an existing folder", lambda: export_bundle(src, user), ("ArtifactError",), user_intact)
+    _expect(t, "export onto an existing non-bundle file", lambda: export_bundle(src, user / "notes.txt"), ("ArtifactError",), user_intact)
+    _expect(t, "export over an existing bundle", lambda: export_bundle(src, good), ("accepted",))
+    return t
+
+
+def attack_boundaries(root: Path, models: dict[str, Any] | None = None) -> Tally:
+    """Class 7 (model/hub part): config values, float widths, missing paths, generate/predict arguments, export
+    targets and EMOZOO_REGISTRY end in typed errors, not raw tracebacks."""
+    import emozoo
+    from emozoo import catalogue
+    from emozoo.hub.bundle import export_bundle
+
+    t = Tally("boundaries")
+    overrides = {"hidden": [10**12, 1 << 40, -1, -(10**9), 1.5, 2.0, True, "16", None, [16]], "epochs": [-1, 1 << 30, 0.5],
+                 "seed": [-1, 1 << 64, 1.5], "lr": ["fast", float("nan"), float("inf")], "in_features": [0 - 3, 10**15]}
+    for name, values in overrides.items():
+        for value in values:
+            _expect(t, f"load(toy-mlp, {name}={value!r})", lambda n=name, v=value: emozoo.load("toy-mlp", **{n: v}), ("ConfigError",))
+    toy_config = type(emozoo.load("toy-mlp").config)
+    for value in (-3, 1 << 40, 2.5):
+        _expect(t, f"ToyModel(Config(hidden={value!r}))", lambda v=value: emozoo.load("toy-mlp", config=toy_config(hidden=v)), ("ConfigError",))
+    _expect(t, "load(toy-mlp, seed=2**62) (a large valid seed)", lambda: emozoo.load("toy-mlp", seed=1 << 62), ("accepted",))
+    base = root / "base"
+    save_toy(base)
+    for i, value in enumerate((1 << 40, -5, 1.5)):
+        d = root / f"cfg{i}"
+        _copy_tree(base, d)
+        _rehash("config.json", lambda b, v=value: json.dumps({**json.loads(b), "hidden": v}).encode())(d)
+        _expect(t, f"config.json hidden={value!r} (hash fixed)", lambda d=d: emozoo.from_pretrained(d), ("ConfigError", "ArtifactError"))
+    d = root / "f64"
+    _copy_tree(base, d)
+    _rewrite_weights(lambda s: {k: v.double() for k, v in s.items()})(d)
+    _expect(t, "float64 weights into a float32 model", lambda: emozoo.from_pretrained(d), ("WeightsError",))
+    d = root / "f16"
+    _copy_tree(base, d)
+    _rewrite_weights(lambda s: {k: v.half() for k, v in s.items()})(d)
+    _expect(t, "float16 weights into a float32 model (exact widening)", lambda: emozoo.from_pretrained(d), ("accepted",))
+    for missing in (root / "no" / "such" / "dir", str(root / "nope"), "./missing-model", "models/missing/dir", "~/no-such-emozoo-model"):
+        _expect(t, f"from_pretrained({str(missing)[-30:]!r}) of a missing path", lambda p=missing: emozoo.from_pretrained(p), ("ArtifactError",),
+                lambda exc: None if "not an existing directory" in str(exc) else f"not a path error: {str(exc)[:120]}")
+    toy = emozoo.from_pretrained(base)
+    import torch as _torch
+
+    sparse = _torch.randn(3, 8).to_sparse()
+    meta = _torch.empty(3, 8, device="meta")
+    for label, x in (("sparse", sparse), ("meta", meta), ("zero batch", _torch.empty(0, 8)), ("sparse in a tuple", (sparse, _torch.zeros(3)))):
+        _expect(t, f"toy predict with a {label} tensor", lambda x=x: toy.predict(x), ("InputError",))
+    for method, model in (models or {}).items():
+        if method in ("cwgan", "vae-d2gan"):
+            for n in (10**12, 1 << 21):
+                _expect(t, f"{method}.generate(n={n})", lambda m=model, n=n: m.generate(n, seed=0), ("InputError",))
+            for seed in (-1, 1 << 63, 1 << 80, 1.5, "0"):
+                _expect(t, f"{method}.generate(seed={seed!r})", lambda m=model, s=seed: m.generate(2, seed=s), ("InputError",))
+            shape = (4, 5) if method == "cwgan" else (62, 5)
+            for label, x in (("sparse", _torch.randn(3, *shape).to_sparse()), ("meta", _torch.empty(3, *shape, device="meta")),
+                             ("zero batch", _torch.empty(0, *shape))):
+                _expect(t, f"{method}.predict({label})", lambda m=model, x=x: m.predict(x), ("InputError",))
+        if method == "imder":
+            batch = training_data("imder", n=4, seed=5)
+            for bs in (0, -1, 1.5, 1 << 40):
+                _expect(t, f"imder.predict(batch_size={bs!r})", lambda m=model, bs=bs: m.predict(batch, batch_size=bs), ("InputError",))
+            _expect(t, "imder.predict(seed=-1)", lambda m=model: m.predict(batch, seed=-1), ("InputError",))
+    folder = root / "export-folder"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("k")
+    _expect(t, "export onto an existing folder", lambda: export_bundle(base, folder), ("ArtifactError",),
+            lambda _: None if (folder / "keep.txt").read_text() == "k" else "folder changed")
+    (root / "some.txt").write_text("user data")
+    _expect(t, "export onto an existing file", lambda: export_bundle(base, root / "some.txt"), ("ArtifactError",),
+            lambda _: None if (root / "some.txt").read_text() == "user data" else "file overwritten")
+    fifo = root / "registry.fifo"
+    os.mkfifo(fifo)
+    for label, target in (("a folder", root), ("an endless device", Path("/dev/zero")), ("a FIFO", fifo), ("a missing file", root / "none.json")):
+        def listing(target: Path = target) -> Any:
+            catalogue.clear_cache()
+            with _env("EMOZOO_REGISTRY", str(target)):
+                return catalogue.load_catalogue()
+        _expect(t, f"EMOZOO_REGISTRY pointing at {label}", listing, ("ArtifactError",))
+    catalogue.clear_cache()
+    return t
+
+
+def attack_results(root: Path) -> Tally:
+    """Class 5: a results folder whose cells were edited, forged, damaged or renamed; text that would inject markup."""
+    import emozoo
+    from emozoo.bench.report import md_cell
+    from emozoo.bench.store import cell_key
+
+    t = Tally("results")
+    config = {"methods": {"toy-mlp": {"epochs": 2}}}
+
+    def bench() -> Any:
+        return emozoo.benchmark(["toy-mlp"], "toy-blobs", seeds=1, config=config, out=root, progress=False)
+
+    first = bench()
+    path = root / "cells" / f"{cell_key('toy-mlp', 'fold0', 0)}.json"
+    good = path.read_bytes()
+
+    def edit(raw: bytes) -> bytes:
+        cell = json.loads(raw)
+        cell["records"][0]["metrics"]["ACC"] = 0.999
+        return json.dumps(cell).encode()
+
+    def forge(raw: bytes) -> bytes:
+        cell = json.loads(edit(raw))
+        cell["signature"] = hashlib.sha256(json.dumps(cell, sort_keys=True).encode()).hexdigest()
+        return json.dumps(cell).encode()
+
+    damages = {"hand-edited number": edit, "forged signature": forge, "truncated": lambda raw: raw[: len(raw) // 2],
+               "not an object": lambda raw: b"[1, 2]", "binary": lambda raw: b"\xff\xfe{", "nesting bomb": lambda raw: b"[" * 200000,
+               "empty": lambda raw: b"", "status forged": lambda raw: raw.replace(b'"status": "ok"', b'"status": "done"')}
+    for name, damage in damages.items():
+        path.write_bytes(damage(good))
+        (root / "results.md").unlink(missing_ok=True)
+        try:
+            again = bench()
+            redone = next(c for c in again.cells if c["fold"] == "fold0")
+            ok = (not redone["resumed"] and again.rows == first.rows and (root / "results.md").exists()
+                  and json.loads((root / "results.json").read_text())["resume_problems"])
+            t.record(name, "re-run and reported" if ok else None, None if ok else f"results: {name} was trusted or broke the run")
+        except Exception as exc:  # noqa: BLE001 - a crash is exactly what this counts
+            t.record(name, None, f"results: {name}: {type(exc).__name__}: {exc}")
+        path.write_bytes(good)
+    path.rename(path.with_name(f"{cell_key('toy-mlp', 'fold1', 0)}.json"))
+    renamed = bench()
+    ok = not any(c["resumed"] for c in renamed.cells)
+    t.record("renamed to another fold", "re-run" if ok else None, None if ok else "results: a renamed cell was reused")
+    for text in ("a|b", "![x](http://evil/x.png)", "<script>x</script>", "[link](u)", "line\nbreak", "`code`"):
+        escaped = md_cell(text)
+        unescaped = re.sub(r"\\.", "", escaped)  # what is left once every backslash-escaped character is dropped
+        ok = not any(ch in unescaped for ch in "|[]<>`") and "\n" not in escaped
+        t.record(f"markdown {text!r}", "escaped" if ok else None, None if ok else f"results: {text!r} reached the table as {escaped!r}")
+    return t
+
+
+def attack_discovery(root: Path) -> Tally:
+    """Class 6: plugins that hang, exit, parse the command line, take long or import torch at discovery."""
+    t = Tally("discovery")
+    bodies = {
+        "hangs at import": ("import time\ntime.sleep(60)\n", "did not finish within"),
+        "calls sys.exit": ("import sys\nsys.exit(3)\n", "SystemExit"),
+        "parses sys.argv": ("import argparse\nargparse.ArgumentParser().parse_args()\n" + _GOOD_BODY, None),
+        "slow import": ("import time\ntime.sleep(0.7)\n" + _GOOD_BODY, "slow_import"),
+        "imports torch": ("import torch\n" + _GOOD_BODY, "heavy_import"),
+        "misspelled hook": ("from emozoo import hookimpl\n@hookimpl\ndef emozoo_register_method(register):\n    pass\n", "not an emozoo hook"),
+    }
+    for i, (name, (body, expect)) in enumerate(bodies.items()):
+        folder = root / f"p{i}"
+        folder.mkdir()
+        dist, module = f"emozoo-evil{i}", f"evil_plugin_{i}"
+        info = folder / f"emozoo_evil{i}-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+        (info / "entry_points.txt").write_text(f"[emozoo.plugins]\n{dist} = {module}\n")
+        (folder / f"{module}.py").write_text(body.replace("EVIL_ID", f"evil-{i}"))
+        env = {**_clean_env(), "PYTHONPATH": os.pathsep.join([str(folder), str(REPO)]), "EMOZOO_PLUGIN_IMPORT_TIMEOUT": "1"}
+        start = time.monotonic()
+        proc = subprocess.run([sys.executable, "-m", "emozoo", "doctor", "--json"], env=env, capture_output=True, text=True, timeout=120)
+        seconds = time.monotonic() - start
+        try:
+            report = json.loads(proc.stdout)
+        except ValueError:
+            t.record(name, None, f"discovery: {name}: doctor printed no report ({proc.stderr[-300:]})")
+            continue
+        mine = [p for p in report["problems"] if p["plugin"] == dist]
+        listed = {m for p in report["plugins"] for m in p["methods"]}
+        others_ok = "cwgan" in listed or any(p["distribution"] != dist for p in report["plugins"])
+        named = expect is None or any(expect in f"{p['stage']} {p['message']}" for p in mine)
+        ok = named and others_ok and seconds < 30 and "Traceback" not in proc.stderr
+        if expect is None:
+            ok = ok and f"evil-{i}" in listed
+        t.record(name, "named by doctor" if ok else None, None if ok else f"discovery: {name}: {mine} ({seconds:.1f} s)")
+    return t
+
+
+_GOOD_BODY = """
+from emozoo import MethodSpec, Paper, hookimpl
+
+@hookimpl
+def emozoo_register_methods(register):
+    register(MethodSpec(id="EVIL_ID", model_class="m:M", family="GAN", modality="physiological",
+                        tasks=("data_augmentation",), paper=Paper("t", 2020)))
+"""
+
+
+def mutation_audit() -> Tally:
+    """Class 8: plant each bug of ``benchmarks/mutants.py`` and count those the test suite catches."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("emozoo_mutants", Path(__file__).with_name("mutants.py"))
+    mutants = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mutants)
+    t = Tally("mutants")
+    env = {**_clean_env(), "PYTHONPATH": os.pathsep.join([str(REPO / "benchmarks"), str(REPO)])}
+    base = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-p", "mutants"]
+    files = sorted({m[3] for m in mutants.MUTANTS.values()})
+    clean = subprocess.run([*base, *files], cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    if clean.returncode != 0:
+        t.record("unmutated suite", None, f"mutants: the tests fail without a mutant:\n{clean.stdout[-800:]}")
+        return t
+    for name, (_, _, _, test_file) in mutants.MUTANTS.items():
+        proc = subprocess.run([*base, test_file], cwd=REPO, env={**env, "EMOZOO_MUTANT": name}, capture_output=True, text=True, timeout=900)
+        planted = "is not (exactly once)" not in proc.stdout + proc.stderr
+        ok = proc.returncode != 0 and planted
+        t.record(name, "caught" if ok else None, None if ok else f"mutants: {name} {'not planted' if not planted else 'passed the suite'}")
+    return t
+
+
+def attacks(root: Path, models: dict[str, Any] | None = None) -> dict[str, Tally]:
+    """Every attack class of issue #13 (each in its own folder under ``root``)."""
+    out = {}
+    for name, run in (("pull_paths", attack_pull_paths), ("integrity", attack_integrity), ("network", attack_network),
+                      ("bundles", attack_bundles)):
+        (root / name).mkdir()
+        out[name] = run(root / name)
+    (root / "boundaries").mkdir()
+    out["boundaries"] = attack_boundaries(root / "boundaries", models)
+    for name, run in EXTRA_ATTACKS.items():
+        (root / name).mkdir()
+        out[name] = run(root / name)
+    return out
+
+
+#: The classes that need no trained models (``--only`` runs any of them and merges into the recorded figures).
+EXTRA_ATTACKS: dict[str, Callable[[Path], Tally]] = {
+    "results": attack_results, "discovery": attack_discovery, "mutants": lambda root: mutation_audit(),
+}
+
+
+def run_only(names: list[str], out: Path) -> dict[str, Any]:
+    """Run only the ``EXTRA_ATTACKS`` named and merge them into ``out/reliability.json``'s recorded figures."""
+    summary = json.loads((out / "reliability.json").read_text())
+    by_class = summary.setdefault("attacks", {}).setdefault("by_class", {})
+    with zoo_registry(), tempfile.TemporaryDirectory(prefix="emozoo-reliability-") as tmp:
+        for name in names:
+            (Path(tmp) / name).mkdir()
+            by_class[name] = EXTRA_ATTACKS[name](Path(tmp) / name).to_dict()
+    summary["attacks"]["tried"] = sum(t["tried"] for t in by_class.values())
+    summary["attacks"]["handled"] = sum(t["handled"] for t in by_class.values())
+    return summary
+
+
 # --- the figures ----------------------------------------------------------------------------------
 
 SOAK_BOUND_MIB = 16.0
@@ -1129,6 +1974,8 @@ def run_all(examples: int, soak_cycles: int) -> dict[str, Any]:
         broken = broken_plugins(root / "b")
         faults = inject_faults(root / "f")
         conc = concurrent_saves(root / "c")
+        (root / "attacks").mkdir()
+        attack = attacks(root / "attacks", {m: v for m, v in models.items() if m != "toy-mlp"})
         det = determinism(["toy-mlp", *methods])
         mem = soak(root, soak_cycles)
     inputs = {t.name: t.to_dict() for t in tallies}
@@ -1141,6 +1988,8 @@ def run_all(examples: int, soak_cycles: int) -> dict[str, Any]:
         "broken_plugins": broken.to_dict(),
         "faults": faults.to_dict(),
         "concurrency": conc.to_dict(),
+        "attacks": {"tried": sum(t.tried for t in attack.values()), "handled": sum(t.handled for t in attack.values()),
+                    "by_class": {name: tally.to_dict() for name, tally in attack.items()}},
         "determinism": det,
         "soak": {**mem, "bound_mib": SOAK_BOUND_MIB, "within_bound": mem["growth_mib"] <= SOAK_BOUND_MIB},
     }
@@ -1158,12 +2007,15 @@ def markdown(r: dict[str, Any]) -> str:
     for key in ("hostile_files", "broken_plugins", "faults", "concurrency"):
         t = r[key]
         lines.append(f"| {key.replace('_', ' ')} | {t['tried']} | {t['handled']} | {len(t['failures'])} |")
+    for name, t in r.get("attacks", {}).get("by_class", {}).items():
+        lines.append(f"| issue #13 attacks: {ATTACK_TITLES.get(name, name)} | {t['tried']} | {t['handled']} | {len(t['failures'])} |")
     lines += ["", "Determinism (same seed, CPU): " + "; ".join(f"{m}: " + ", ".join(f"{k}={v}" for k, v in row.items())
                                                               for m, row in r["determinism"].items()),
               "", f"Soak: {s['cycles']} load+predict cycles, RSS {s['rss_start_mib']:.1f} -> {s['rss_end_mib']:.1f} MiB "
               f"(growth {s['growth_mib']:+.2f} MiB; bound {s['bound_mib']} MiB: {'ok' if s['within_bound'] else 'EXCEEDED'}).", ""]
     fails = [f for k in ("hostile_files", "broken_plugins", "faults", "concurrency") for f in r[k]["failures"]]
     fails += [f for t in b["by_check"].values() for f in t["failures"]]
+    fails += [f for t in r.get("attacks", {}).get("by_class", {}).values() for f in t["failures"]]
     lines += ["Failures:" if fails else "No failures.", *[f"- {f}" for f in fails[:30]]]
     return "\n".join(lines) + "\n"
 
@@ -1173,8 +2025,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=1000, help="hypothesis examples per fuzzed entry point")
     parser.add_argument("--soak", type=int, default=1000, help="load/predict cycles of the soak")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--only", nargs="+", choices=sorted(EXTRA_ATTACKS),
+                        help="run only these attack classes and merge them into the recorded reliability.json")
     args = parser.parse_args(argv)
-    summary = run_all(args.examples, args.soak)
+    summary = run_only(args.only, args.out) if args.only else run_all(args.examples, args.soak)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "reliability.json").write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n")
     (args.out / "reliability.md").write_text(markdown(summary))

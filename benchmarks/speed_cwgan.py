@@ -20,12 +20,13 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
+
+from emozoo.bench.provenance import git_commit
 from torch import nn
 from torch.nn import functional as F
 
@@ -140,13 +141,6 @@ def reference_epochs(x: torch.Tensor, y: torch.Tensor, epochs: int, device: str)
     return wall, cpu
 
 
-def _git_commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu")
@@ -175,7 +169,7 @@ def main() -> None:
     result = {
         "benchmark": "cwgan GAN training epoch: plugin fit step vs hand-written PyTorch WGAN-GP loop",
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "git_commit": _git_commit(),
+        "git_commit": git_commit(),
         "device": args.device,
         "device_name": device_name,
         "cpu_count": os.cpu_count(),

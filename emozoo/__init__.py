@@ -6,6 +6,7 @@ when a model is built (``load`` / ``from_pretrained``) or a torch-based module i
     >>> import emozoo
     >>> emozoo.list_methods(modality="eeg")
     >>> model = emozoo.load("vae-d2gan")
+    >>> fold = emozoo.load_folds("seed-synthetic", max_folds=1)[0]
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ _LAZY = {
     "seed_everything": "emozoo.runtime",
     "metrics": "emozoo.metrics",
     "benchmark": "emozoo.bench",
+    "load_folds": "emozoo.api",
+    "Fold": "emozoo.data.folds",
+    "StepInfo": "emozoo.runtime",
 }
 
 __all__ = [

@@ -20,22 +20,54 @@ def _fsync_tree(root: Path) -> None:
 
 
 def _carry_over(old: Path, new: Path) -> None:
-    """Hard-link (or copy) entries of the old directory that the new save did not write."""
+    """Hard-link (or copy) entries of the old directory that the new save did not write; links stay links."""
     for entry in old.iterdir():
         dest = new / entry.name
-        if dest.exists() or entry.name.startswith(".emozoo-"):
+        if os.path.lexists(dest) or entry.name.startswith(".emozoo-"):
             continue
-        if entry.is_dir():
-            shutil.copytree(entry, dest, copy_function=_link_or_copy)
+        if entry.is_symlink():
+            os.symlink(os.readlink(entry), dest)
+        elif entry.is_dir():
+            shutil.copytree(entry, dest, symlinks=True, copy_function=_link_or_copy)
         else:
             _link_or_copy(entry, dest)
 
 
 def _link_or_copy(src: str | Path, dst: str | Path) -> None:
     try:
-        os.link(src, dst)
+        os.link(src, dst, follow_symlinks=False)
     except OSError:
-        shutil.copy2(src, dst)
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+#: A directory holding this file is an emozoo model (``emozoo.artifact.METADATA_NAME``; not imported: no cycle).
+MARKER = "emozoo.json"
+
+
+def check_destination(target: str | os.PathLike[str]) -> Path:
+    """``target`` if a save or import may (re)place it: absent, an empty folder, or a folder holding an emozoo model.
+
+    Refused with :class:`~emozoo.errors.UnsafePathError`: ``.``/``..``/the root, a symbolic link (its real folder
+    would be swapped out from under the link), a file, and a folder with other content (a user's folder is never
+    swapped out).
+    """
+    from emozoo.errors import UnsafePathError
+
+    target = Path(target)
+    if target.name in ("", ".", "..") or target.resolve() == Path(target.anchor or "/").resolve():
+        raise UnsafePathError(f"{str(target)!r} cannot be a model directory; name a new or existing model folder, e.g. models/my-model")
+    if target.is_symlink():
+        raise UnsafePathError(f"{target} is a symbolic link (to {os.readlink(target)}); save to the real folder {target.resolve()} instead")
+    if not os.path.lexists(target):
+        return target
+    if not target.is_dir():
+        raise UnsafePathError(f"{target} exists and is not a directory; choose another path (nothing was written)")
+    if not (target / MARKER).is_file() and any(target.iterdir()):
+        raise UnsafePathError(
+            f"{target} is a folder that holds no emozoo model ({MARKER} is missing) and is not empty; refusing to replace it. "
+            "Choose a new path, or empty the folder first"
+        )
+    return target
 
 
 @contextlib.contextmanager
@@ -58,19 +90,23 @@ def _locked(directory: Path) -> Iterator[None]:
 def atomic_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a fresh temp directory beside ``target``; on success it replaces ``target`` in one rename.
 
-    Files already in ``target`` that the new save does not write are kept (hard-linked across). If the
-    body raises, the temp directory is removed and ``target`` is exactly as before.
+    ``target`` must pass :func:`check_destination` (checked before anything is written and again under the lock).
+    Files already in ``target`` that the new save does not write are kept (hard-linked across; symbolic links are
+    kept as links, never followed), including any written while the save ran. The folder keeps its permission
+    bits (a new one gets the umask's). If the body raises, the temp directory is removed and ``target`` is exactly
+    as before.
     """
-    target = Path(target)
+    target = check_destination(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".emozoo-{target.name}.tmp-", dir=target.parent))
+    tmp = target.parent / f".emozoo-{target.name}.tmp-{uuid.uuid4().hex[:12]}"
+    os.mkdir(tmp)  # mode 0777 minus the umask, as a plain mkdir (mkdtemp's 0700 would stick to the model folder)
     try:
         yield tmp
         _fsync_tree(tmp)
         with _locked(target.parent):  # another process may be swapping the same target right now
+            check_destination(target)
             if target.exists():
-                if not target.is_dir():
-                    raise FileExistsError(f"{target} exists and is not a directory; choose another path")
+                os.chmod(tmp, target.stat().st_mode & 0o7777)
                 _carry_over(target, tmp)
                 backup = target.parent / f".emozoo-{target.name}.old-{uuid.uuid4().hex[:8]}"
                 os.replace(target, backup)
@@ -79,6 +115,8 @@ def atomic_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
                 except BaseException:
                     os.replace(backup, target)  # put the previous version back
                     raise
+                with contextlib.suppress(OSError):
+                    _carry_over(backup, target)  # anything written into the old folder after the first carry-over
                 shutil.rmtree(backup, ignore_errors=True)
             else:
                 os.replace(tmp, target)
@@ -96,14 +134,15 @@ def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
+def atomic_write_text(path: str | os.PathLike[str], text: str, *, mode: int | None = None) -> Path:
     """Write a text file via a temp file, fsync and ``os.replace``: readers never see half a file.
 
-    Keeps the previous file's permissions (or 0644 for a new file).
+    Keeps the previous file's permissions (or 0644 for a new file), unless ``mode`` is given.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    if mode is None:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

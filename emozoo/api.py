@@ -1,18 +1,26 @@
-"""The public entry points that build models: ``load`` (from a spec) and ``from_pretrained`` (from an artifact)."""
+"""The public entry points that build models and give them data: ``load`` (from a spec), ``from_pretrained``
+(from an artifact) and ``load_folds`` (a registered data set's folds, as benchmarks use them)."""
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emozoo.errors import (
     ArtifactError,
+    CapabilityError,
     ConfigError,
     EmozooError,
+    EmptyInputError,
+    InputError,
     PluginNotInstalledError,
     PluginVersionError,
 )
 from emozoo.registry import get_registry
+
+if TYPE_CHECKING:
+    from emozoo.data.folds import Fold
+    from emozoo.specs import DatasetSpec
 
 
 def load(method_id: str, config: Any = None, **overrides: Any):
@@ -25,6 +33,14 @@ def load(method_id: str, config: Any = None, **overrides: Any):
 
     spec = get_registry().get_method(method_id)
     model_cls = spec.load_model_class()
+    linked = getattr(model_cls, "spec", None)
+    if linked is None:
+        raise EmozooError(f"method {spec.id!r}: {spec.model_class} links no MethodSpec; set `spec = ...` on the class")
+    if linked.id != spec.id and not spec.preset:
+        raise EmozooError(
+            f"method {spec.id!r} names {spec.model_class}, whose spec is {linked.id!r}; link the class to "
+            f"{spec.id!r}, or make {spec.id!r} a preset of {linked.id!r} (MethodSpec(preset={{...}}))"
+        )
     config_cls = spec.load_config_class()
     if model_cls.config_class is not config_cls:
         raise EmozooError(f"plugin {spec.plugin!r}: spec config_class does not match {model_cls.__name__}.config_class")
@@ -36,7 +52,9 @@ def load(method_id: str, config: Any = None, **overrides: Any):
         raise ConfigError(f"{spec.id} takes a {config_cls.__name__} (or a dict), got {type(config).__name__}")
     if overrides:
         config = replace_config(config, **overrides)
-    return model_cls(config)
+    from emozoo.guards import build
+
+    return build(spec.id, lambda: model_cls(config))
 
 
 def from_pretrained(name_or_path: str | os.PathLike[str], *, revision: str | None = None, **kwargs: Any):
@@ -49,7 +67,8 @@ def from_pretrained(name_or_path: str | os.PathLike[str], *, revision: str | Non
     from packaging.utils import canonicalize_name
     from packaging.version import Version
 
-    from emozoo.artifact import read_metadata, resolve_directory
+    from emozoo.artifact import read_metadata
+    from emozoo.hub.pull import resolve_directory
 
     hub_keys = ("cache_dir", "force_download", "token", "local_files_only", "endpoint")
     hub_kwargs = {k: kwargs.pop(k) for k in hub_keys if k in kwargs}
@@ -87,3 +106,50 @@ def from_pretrained(name_or_path: str | os.PathLike[str], *, revision: str | Non
 def _commit_of(directory: os.PathLike[str]) -> str | None:
     name = os.fspath(directory).rstrip("/").rsplit("/", 1)[-1]
     return name if len(name) == 40 and all(c in "0123456789abcdef" for c in name) else None
+
+
+
+def resolve_folds(
+    dataset: str, *, protocol: str = "recognition", data_dir: str | None = None, max_folds: int | None = None, **options: Any
+) -> tuple[DatasetSpec, list[Fold]]:
+    """(the data set's spec, its folds): ``dataset`` resolved through the registry, its adapter asked for the folds."""
+    from emozoo.bench.protocols import PROTOCOLS
+
+    if protocol not in PROTOCOLS:
+        raise InputError(f"unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}")
+    if max_folds is not None and (isinstance(max_folds, bool) or not isinstance(max_folds, int) or max_folds < 1):
+        raise InputError(f"max_folds must be None or an int >= 1, got {max_folds!r}")
+    from emozoo.data.folds import Fold, source_of, with_source
+
+    spec = get_registry().get_dataset(dataset)
+    adapter = spec.load_adapter_class()()
+    if not hasattr(adapter, "folds"):
+        raise CapabilityError(spec.id, "be benchmarked", f"its adapter {spec.adapter_class} has no folds() method")
+    folds = adapter.folds(data_dir=data_dir, protocol=protocol, **options)
+    source = source_of(spec)
+    selected = []
+    for fold in folds:
+        if not isinstance(fold, Fold):
+            raise CapabilityError(spec.id, "give folds", f"its adapter yielded a {type(fold).__name__}, not an emozoo Fold")
+        fold.train, fold.test, fold.val = (with_source(b, source) for b in (fold.train, fold.test, fold.val))
+        fold.pools = {name: with_source(b, source) for name, b in (fold.pools or {}).items()}
+        selected.append(fold)
+        if max_folds is not None and len(selected) >= max_folds:
+            break
+    if not selected:
+        raise EmptyInputError(f"dataset {spec.id!r} gave no folds for protocol {protocol!r}; check --data-dir")
+    return spec, selected
+
+
+def load_folds(
+    dataset: str, *, protocol: str = "recognition", data_dir: str | None = None, max_folds: int | None = None, **options: Any
+) -> list[Fold]:
+    """The folds of a registered data set, exactly as ``emozoo bench`` uses them.
+
+        >>> fold = emozoo.load_folds("meld", max_folds=1)[0]
+        >>> model.fit(fold.train, fold.val); model.evaluate(fold.test)
+
+    ``options`` go to the adapter (e.g. ``max_dialogues=20``); ``data_dir`` is where your copy of a data set that
+    is not bundled lives (nothing is downloaded).
+    """
+    return resolve_folds(dataset, protocol=protocol, data_dir=data_dir, max_folds=max_folds, **options)[1]

@@ -9,8 +9,10 @@ artifact is ever imported or executed, and nothing is unpickled.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,27 +40,63 @@ def compatible_range(version: str) -> str:
     return f">={v.base_version},<{upper}"
 
 
-def read_json_file(path: Path, what: str) -> dict[str, Any]:
-    """Parse a small JSON object file; size, syntax and type problems become ArtifactError."""
+#: The files an artifact's own table must list: the format fixes them, not the artifact (emozoo.json covers itself
+#: by being what is read, and is covered by a catalogue pin where there is one).
+REQUIRED_LISTED = (WEIGHTS_NAME, CONFIG_NAME, CARD_NAME)
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def read_verified(
+    path: Path, expected_sha256: str | None, what: str, limit: int | None = None, against: str = f"in {METADATA_NAME}"
+) -> bytes:
+    """The bytes of ``path``, read once; when ``expected_sha256`` is given they must hash to it (ArtifactError otherwise).
+
+    Callers parse or deserialize exactly these bytes, so what is checked is what is used, even if the file changes
+    on disk a moment later.
+    """
     try:
-        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if limit is not None and size > limit:
+                raise ArtifactError(f"{what} {path} is {size} bytes, over the {limit}-byte limit; refusing to parse it")
+            data = fh.read() if limit is None else fh.read(limit + 1)
     except FileNotFoundError as exc:
         raise ArtifactError(f"{path.parent} has no {path.name}; it is not a complete emozoo model (re-save or re-download it)") from exc
-    if size > MAX_JSON_BYTES:
-        raise ArtifactError(f"{what} {path} is {size} bytes, over the {MAX_JSON_BYTES}-byte limit; refusing to parse it")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
-        raise ArtifactError(f"{what} {path} is not valid JSON ({exc}); re-save or re-download the model") from exc
-    if not isinstance(data, dict):
-        raise ArtifactError(f"{what} {path} must hold a JSON object, not {type(data).__name__}")
+    except IsADirectoryError as exc:
+        raise ArtifactError(f"{path} is a directory, not the {what} file; the model directory is malformed") from exc
+    if limit is not None and len(data) > limit:
+        raise ArtifactError(f"{what} {path} grew past the {limit}-byte limit while being read; refusing to parse it")
+    if expected_sha256 is not None:
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != expected_sha256:
+            raise ArtifactError(
+                f"{path} does not match the sha256 {against} (expected {str(expected_sha256)[:12]}…, got {actual[:12]}…); "
+                "the file is corrupt, partially written or was modified: re-save or re-download it"
+            )
     return data
 
 
-def read_metadata(directory: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read and check ``emozoo.json``: format version, method id, plugin block, file hashes."""
+def parse_json_bytes(data: bytes, path: Path, what: str) -> dict[str, Any]:
+    """Parse JSON object bytes read from ``path``; syntax and type problems become ArtifactError."""
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+        raise ArtifactError(f"{what} {path} is not valid JSON ({exc}); re-save or re-download the model") from exc
+    if not isinstance(parsed, dict):
+        raise ArtifactError(f"{what} {path} must hold a JSON object, not {type(parsed).__name__}")
+    return parsed
+
+
+def read_json_file(path: Path, what: str, expected_sha256: str | None = None, against: str = f"in {METADATA_NAME}") -> dict[str, Any]:
+    """Parse a small JSON object file (read once, checked against ``expected_sha256`` if given)."""
+    return parse_json_bytes(read_verified(path, expected_sha256, what, MAX_JSON_BYTES, against), path, what)
+
+
+def read_metadata(directory: str | os.PathLike[str], *, expected_sha256: str | None = None) -> dict[str, Any]:
+    """Read and check ``emozoo.json``: format version, method id, plugin block, and a file table that lists
+    at least :data:`REQUIRED_LISTED`, each with a sha256."""
     directory = Path(directory)
-    meta = read_json_file(directory / METADATA_NAME, "metadata")
+    meta = read_json_file(directory / METADATA_NAME, "metadata", expected_sha256, "pinned in the catalogue")
     if meta.get("format") != ARTIFACT_FORMAT:
         raise ArtifactError(f"{directory / METADATA_NAME}: unsupported format {meta.get('format')!r} (this emozoo reads {ARTIFACT_FORMAT}); upgrade emozoo")
     for key, kind in (("method", str), ("plugin", dict), ("files", dict), ("config_sha256", str)):
@@ -67,29 +105,54 @@ def read_metadata(directory: str | os.PathLike[str]) -> dict[str, Any]:
     plugin = meta["plugin"]
     if not isinstance(plugin.get("distribution"), str) or not isinstance(plugin.get("requires"), str):
         raise ArtifactError(f"{directory / METADATA_NAME}: plugin must name 'distribution' and 'requires'")
+    check_file_table(meta["files"], f"{directory / METADATA_NAME}", REQUIRED_LISTED)
     return meta
 
 
-def hash_mismatch(directory: str | os.PathLike[str], files: dict[str, str]) -> tuple[str, Path, str, str | None] | None:
+def check_file_table(files: Any, where: str, required: tuple[str, ...]) -> None:
+    """A file table (name -> sha256) must list every ``required`` name, each with a 64-hex sha256."""
+    if not isinstance(files, dict):
+        raise ArtifactError(f"{where}: the file table is not an object")
+    missing = [name for name in required if name not in files]
+    if missing:
+        raise ArtifactError(
+            f"{where}: the file table does not list {missing}; every emozoo artifact must hash {list(required)}. "
+            "Refusing to load unverified files: re-save or re-download the model"
+        )
+    bad = [name for name, digest in files.items() if not isinstance(digest, str) or _SHA256.fullmatch(digest) is None]
+    if bad:
+        raise ArtifactError(f"{where}: the sha256 of {bad[:4]} is not 64 lowercase hex digits")
+
+
+def hash_mismatch(
+    directory: str | os.PathLike[str], files: dict[str, str], *, cached: bool = True, skip: tuple[str, ...] = ()
+) -> tuple[str, Path, str, str | None] | None:
     """The first listed file that is missing or differs from its sha256, as (name, path, expected, actual or None).
 
     Shared by the metadata check below and the catalogue-pin check of ``emozoo.hub.pull``; names with a path
-    separator or a leading dot are refused, so a listing cannot point outside ``directory``.
+    separator or a leading dot are refused, so a listing cannot point outside ``directory``. ``cached=False``
+    re-reads every file (content from a pull or an import is never judged by the stat cache); ``skip`` names
+    files the caller reads once and checks itself (``read_verified``).
     """
+    from emozoo._fileio import sha256_file
+
     directory = Path(directory)
     for name, expected in sorted(files.items()):
-        if "/" in name or "\\" in name or name.startswith("."):
+        if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
             raise ArtifactError(f"{directory}: listed file name {name!r} is not allowed")
+        if name in skip:
+            continue
         path = directory / name
-        actual = sha256_cached(path) if path.is_file() else None
+        actual = (sha256_cached(path) if cached else sha256_file(path)) if path.is_file() else None
         if actual != expected:
             return name, path, expected, actual
     return None
 
 
-def verify_files(directory: str | os.PathLike[str], meta: dict[str, Any]) -> None:
+def verify_files(directory: str | os.PathLike[str], meta: dict[str, Any], *, cached: bool = True, skip: tuple[str, ...] = ()) -> None:
     """Check every file listed in the metadata against its sha256 (catches partial and tampered saves)."""
-    problem = hash_mismatch(directory, meta["files"])
+    check_file_table(meta["files"], f"{Path(directory) / METADATA_NAME}", REQUIRED_LISTED)
+    problem = hash_mismatch(directory, meta["files"], cached=cached, skip=skip)
     if problem is None:
         return
     name, path, expected, actual = problem
@@ -99,36 +162,3 @@ def verify_files(directory: str | os.PathLike[str], meta: dict[str, Any]) -> Non
         f"{path} does not match the sha256 in {METADATA_NAME} (expected {expected[:12]}…, got {actual[:12]}…); "
         "the file is corrupt, partially written or was modified: re-save or re-download it"
     )
-
-
-def resolve_directory(
-    name_or_path: str | os.PathLike[str],
-    *,
-    revision: str | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-    force_download: bool = False,
-    token: str | bool | None = None,
-    local_files_only: bool = False,
-    endpoint: str | None = None,
-) -> tuple[Path, str | None]:
-    """A local directory as is; else a Hub repo id or a pinned method id, downloaded and checked by ``emozoo.hub.pull``.
-
-    Returns the directory and the resolved commit hash (None for a local directory).
-    """
-    path = Path(name_or_path)
-    if path.is_dir():
-        return path, None
-    if path.exists():
-        raise ArtifactError(f"{path} is a file; pass the directory that holds {METADATA_NAME} (or import a bundle with `emozoo import`)")
-    from emozoo.hub.pull import download
-
-    pulled = download(
-        str(name_or_path),
-        revision=revision,
-        cache_dir=cache_dir,
-        force_download=force_download,
-        token=token,
-        local_files_only=local_files_only,
-        endpoint=endpoint,
-    )
-    return pulled.directory, pulled.commit

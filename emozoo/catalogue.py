@@ -76,8 +76,11 @@ class CatalogueEntry:
         return self.method_name or f"{self.authors} ({self.year})"
 
     def results_text(self) -> str:
-        """The survey's reported results as one short string, e.g. 'SEED ACC 92.5; SEED-IV ACC 82.3'."""
-        return "; ".join(f"{r.get('dataset') or '(dataset unclear)'} {r['metric']} {r['value']:g}" for r in self.results)
+        """The survey's reported results as one short string, e.g. 'SEED ACC 92.5; SEED-IV ACC 82.3 (as the survey
+        prints them, not checked against the paper)' - the note goes with any number not marked verified."""
+        text = "; ".join(f"{r.get('dataset') or '(dataset unclear)'} {r['metric']} {r['value']:g}" for r in self.results)
+        unverified = any(not r.get("verified", False) for r in self.results)
+        return f"{text} (as the survey prints them, not checked against the paper)" if text and unverified else text
 
 
 def _check_entry(data: Any) -> None:
@@ -128,14 +131,48 @@ class Catalogue:
 
 def default_registry_path() -> Path:
     """``$EMOZOO_REGISTRY`` if set, else the registry.json shipped in the package."""
-    override = os.environ.get(REGISTRY_ENV)
-    return Path(override) if override else Path(__file__).with_name("registry.json")
+    import emozoo._env as _env
+
+    return _env.path(REGISTRY_ENV) or Path(__file__).with_name("registry.json")
+
+
+#: A catalogue file larger than this is refused unread (the shipped one is well under 1 MiB).
+MAX_CATALOGUE_BYTES = 64 << 20
+
+
+def read_catalogue_text(path: Path) -> str:
+    """The text of a catalogue file: a regular file (not a folder, FIFO or device) of at most MAX_CATALOGUE_BYTES."""
+    import stat
+
+    try:
+        if path.exists() and not path.is_file():  # before open(): opening a FIFO would block until someone writes
+            raise ArtifactError(f"catalogue {path} is not a regular file; point {REGISTRY_ENV} at a registry.json file")
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise ArtifactError(f"catalogue {path} is not a regular file; point {REGISTRY_ENV} at a registry.json file")
+            if st.st_size > MAX_CATALOGUE_BYTES:
+                raise ArtifactError(f"catalogue {path} is {st.st_size} bytes, over the {MAX_CATALOGUE_BYTES}-byte limit")
+            data = fh.read(MAX_CATALOGUE_BYTES + 1)
+    except FileNotFoundError as exc:
+        raise ArtifactError(f"catalogue {path} not found; reinstall emozoo or unset {REGISTRY_ENV}") from exc
+    except IsADirectoryError as exc:
+        raise ArtifactError(f"catalogue {path} is a folder; point {REGISTRY_ENV} at a registry.json file") from exc
+    except OSError as exc:
+        raise ArtifactError(f"cannot read the catalogue {path} ({exc}); check {REGISTRY_ENV}") from exc
+    if len(data) > MAX_CATALOGUE_BYTES:
+        raise ArtifactError(f"catalogue {path} grew past the {MAX_CATALOGUE_BYTES}-byte limit while being read")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArtifactError(f"catalogue {path} is not UTF-8 text ({exc}); regenerate it with scripts/build_registry.py") from exc
 
 
 @lru_cache(maxsize=4)
 def _load(path: Path) -> Catalogue:
+    text = read_catalogue_text(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(text)
         entries = [CatalogueEntry.from_json(item) for item in data["methods"]]
     except FileNotFoundError as exc:
         raise ArtifactError(f"catalogue {path} not found; reinstall emozoo or unset {REGISTRY_ENV}") from exc

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from emozoo._table import render_table
@@ -128,8 +130,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         f"  url:       {spec.paper.url}" if spec.paper.url else "",
         f"  survey:    ref [{spec.paper.survey_ref}]" if spec.paper.survey_ref else "",
         f"  tasks:     {', '.join(spec.tasks)};  can: {_caps(spec) or '-'}",
-        f"  plugin:    {spec.plugin} {spec.version}  (install: {spec.install_command})",
-        f"  licence:   {spec.license}",
+        f"  plugin:    {spec.plugin} {spec.version}, installed at {_location(spec)}",
+        f"  source:    {_provenance(spec, entry)}",
+        f"  core API:  needs {spec.core_api} (this emozoo: {CORE_API_VERSION})",
+        f"  licence:   {spec.license} (the plugin's code; trained weights carry their training data's licence)",
         f"  aliases:   {', '.join(spec.aliases)}" if spec.aliases else "",
         f"  code:      {spec.code_url}" if spec.code_url else "",
     ]
@@ -143,6 +147,29 @@ def cmd_info(args: argparse.Namespace) -> int:
         lines.append(f"  survey table: {entry.results_text()}")
     print("\n".join(line for line in lines if line))
     return 0
+
+
+def _location(spec: MethodSpec) -> str:
+    """Where the module that provides ``spec`` lives (found without importing it, so without torch)."""
+    from importlib.util import find_spec
+
+    module = spec.model_class.partition(":")[0]
+    try:
+        found = find_spec(module.split(".")[0])
+    except (ImportError, ValueError):
+        found = None
+    origin = getattr(found, "origin", None) if found else None
+    return str(Path(origin).parent) if origin else "an unknown location"
+
+
+def _provenance(spec: MethodSpec, entry: CatalogueEntry | None) -> str:
+    """Whether the method is one of the zoo's catalogued plugins or an out-of-tree one (whose spec carries its facts)."""
+    if spec.baseline:
+        return f"a reference baseline shipped by {spec.plugin} (not a surveyed method)"
+    if entry is not None and entry.plugin and entry.plugin == spec.plugin:
+        return f"the zoo's plugin for survey entry {entry.id!r} (ref [{entry.ref}])"
+    ref = f", survey ref [{spec.paper.survey_ref}]" if spec.paper.survey_ref else ""
+    return f"an out-of-tree plugin ({spec.plugin}{ref}); paper and reported results come from its own spec"
 
 
 def _format_entry(entry: CatalogueEntry, registry: Registry) -> str:
@@ -191,7 +218,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                 print(f"  [{'error' if p['fatal'] else 'warning'}] {p['plugin']} ({p['stage']}): {p['message']}")
         print(f"\ncatalogue: {report['catalogue']}")
         if report["uncatalogued_methods"]:
-            print(f"not in the catalogue (add them with scripts/build_registry.py): {', '.join(report['uncatalogued_methods'])}")
+            print(f"out-of-tree methods (not in emozoo's survey catalogue; their specs carry paper and results): "
+                  f"{', '.join(report['uncatalogued_methods'])}")
     return 1 if any(p.fatal for p in registry.problems) else 0
 
 
@@ -240,24 +268,78 @@ def _catalogue_summary(registry: Registry) -> str:
 
 
 def _read_config(path: str | None) -> dict[str, Any]:
+    """The ``--config`` file (JSON or TOML) as a dict; a missing or malformed file is a ConfigError naming it."""
+    from emozoo.errors import ConfigError
+
     if not path:
         return {}
-    from pathlib import Path
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"--config {path}: cannot read it ({exc}); pass a JSON or TOML file") from exc
+    try:
+        if path.endswith(".toml"):
+            import tomllib
 
-    text = Path(path).read_text(encoding="utf-8")
-    if path.endswith(".toml"):
-        import tomllib
+            data = tomllib.loads(text)
+        else:
+            data = json.loads(text)
+    except ValueError as exc:  # json.JSONDecodeError and tomllib.TOMLDecodeError are ValueErrors
+        raise ConfigError(f"--config {path}: not valid {'TOML' if path.endswith('.toml') else 'JSON'} ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"--config {path}: expected a table/object at the top, got {type(data).__name__}")
+    return data
 
-        return tomllib.loads(text)
-    return json.loads(text)
+
+def _seeds_arg(text: str) -> int | list[int]:
+    """``--seeds``: a count ("3" -> 0, 1, 2) or a comma-separated list of seeds ("0,5,7")."""
+    try:
+        values = [int(s) for s in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seeds takes a count (3) or a list of integers (0,5,7), got {text!r}") from None
+    if "," not in text and values[0] < 1:
+        raise argparse.ArgumentTypeError(f"--seeds count must be >= 1, got {text!r}")
+    if any(v < 0 or v >= 2**31 for v in values):
+        raise argparse.ArgumentTypeError(f"--seeds must lie in [0, 2**31), got {text!r}")
+    return values if "," in text else values[0]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _option_arg(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE``; VALUE is read as JSON when it parses (numbers, true/false, lists), else kept as text."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. fold=3 or subjects=[1,2]), got {text!r}")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    return key.strip(), value
+
+
+def _bench_config(args: argparse.Namespace) -> dict[str, Any]:
+    """``--config`` merged with the command line's ``--dataset-option`` / ``--protocol-option`` (which win)."""
+    config = _read_config(args.config)
+    for section, options in (("dataset", args.dataset_option), ("protocol", args.protocol_option)):
+        if options:
+            config[section] = {**config.get(section, {}), **dict(options)}
+    return config
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from emozoo.bench import benchmark
 
-    seeds: Any = [int(s) for s in args.seeds.split(",")] if "," in args.seeds else int(args.seeds)
     result = benchmark(
-        args.methods, args.dataset, protocol=args.protocol, seeds=seeds, config=_read_config(args.config), out=args.out,
+        args.methods, args.dataset, protocol=args.protocol, seeds=args.seeds, config=_bench_config(args), out=args.out,
         data_dir=args.data_dir, max_folds=args.max_folds, device=args.device, mixed_precision=args.mixed_precision,
         progress=None if not args.quiet else False, resume=not args.no_resume,
     )
@@ -446,11 +528,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_bench.add_argument("methods", nargs="+", help="method ids")
     p_bench.add_argument("--dataset", required=True, help="data set id (emozoo list --datasets)")
     p_bench.add_argument("--protocol", default="recognition", choices=["recognition", "augmentation", "completion"])
-    p_bench.add_argument("--seeds", default="1", help="a count (3 → seeds 0,1,2) or a list (0,5,7)")
+    p_bench.add_argument("--seeds", default=1, type=_seeds_arg, help="a count (3 → seeds 0,1,2) or a list (0,5,7)")
     p_bench.add_argument("--config", help="JSON or TOML: {methods: {id: {field: value}}, dataset: {...}, protocol: {...}}")
+    p_bench.add_argument("--dataset-option", action="append", type=_option_arg, metavar="KEY=VALUE",
+                         help="a data set adapter option, e.g. --dataset-option max_dialogues=20 (repeatable; wins over --config)")
+    p_bench.add_argument("--protocol-option", action="append", type=_option_arg, metavar="KEY=VALUE",
+                         help="a protocol option, e.g. --protocol-option ratios=[0.5,1] (repeatable; wins over --config)")
     p_bench.add_argument("--out", default="bench-out", help="output directory (finished cells there are resumed)")
     p_bench.add_argument("--data-dir", help="where your copy of the data set lives (nothing is downloaded)")
-    p_bench.add_argument("--max-folds", type=int, help="use only the first N folds (e.g. subjects)")
+    p_bench.add_argument("--max-folds", type=_positive_int, help="use only the first N folds (e.g. subjects)")
     p_bench.add_argument("--device", default="auto")
     p_bench.add_argument("--mixed-precision", default="no", choices=["no", "fp16", "bf16"])
     p_bench.add_argument("--no-resume", action="store_true", help="re-run finished cells")
@@ -462,6 +548,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_doctor.add_argument("--json", action="store_true")
     p_doctor.set_defaults(func=cmd_doctor)
     _add_hub_commands(sub)
+    from emozoo.testing.template import add_parser as add_plugin_commands  # new-plugin, test-plugin (torch-free)
+
+    add_plugin_commands(sub)
     return parser
 
 
@@ -469,10 +558,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``emozoo`` console script."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()
+        return code
     except EmozooError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `emozoo list | head`: the reader went away. Point stdout at devnull so the interpreter's final flush
+        # is silent too, and exit as a command killed by SIGPIPE would.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # stdout is not a real file (e.g. captured): nothing left to silence
+            pass
+        return 141
 
 
 if __name__ == "__main__":

@@ -1,8 +1,18 @@
-"""Faithful JSON round trips of method configs (dataclasses), with no silent drops.
+"""Faithful JSON round trips of method configs (dataclasses), with no silent drops, and one range check.
 
 ``huggingface_hub``'s mixin silently leaves out config values it cannot serialise and ignores unknown
 keys when loading. Here a non-serialisable value is an error at save time, an unknown or wrongly typed
 key is an error at load time, and tuples, nested dataclasses and ``Literal`` choices survive the trip.
+
+Every config is checked by :func:`validate_config` wherever one is built, replaced, serialised or loaded (so
+``Model(config)``, ``emozoo.load(id, **overrides)`` and ``from_pretrained`` all refuse the same values):
+
+* each field's value must survive the JSON round trip against the field's type hint (a float for an ``int``
+  field is refused at once, not when the saved model is loaded back);
+* every ``int`` in a field (inside tuples, lists and dicts too) must lie in the field's range: by default
+  ``0 <= value <= MAX_CONFIG_INT`` (2**24: sizes, counts and epochs; no hyper-parameter of the surveyed methods
+  comes near), widened or narrowed per field with ``dataclasses.field(metadata={"min": ..., "max": ...})``;
+  seeds use ``field(default=0, metadata=SEED)`` (0 <= seed < 2**63).
 """
 
 from __future__ import annotations
@@ -20,11 +30,69 @@ from typing import Any, Literal, Union, get_args, get_origin
 from emozoo.errors import ConfigError, closest
 
 
+#: The default range of every int in a config field (see the module docstring); a field's metadata overrides it.
+MIN_CONFIG_INT = 0
+MAX_CONFIG_INT = 1 << 24
+#: Field metadata for a seed: ``seed: int = field(default=0, metadata=SEED)``.
+SEED: Mapping[str, int] = types.MappingProxyType({"min": 0, "max": (1 << 63) - 1})
+
+
 def config_to_dict(config: Any) -> dict[str, Any]:
-    """Serialise a config dataclass to JSON-ready data; raises ConfigError naming any bad field."""
+    """Serialise a config dataclass to JSON-ready data (after :func:`validate_config`); ConfigError names any bad field."""
     if not dataclasses.is_dataclass(config) or isinstance(config, type):
         raise ConfigError(f"a method config must be a dataclass instance, got {type(config).__name__}")
-    return {f.name: _encode(getattr(config, f.name), f.name) for f in dataclasses.fields(config)}
+    data = {f.name: _encode(getattr(config, f.name), f.name) for f in dataclasses.fields(config)}
+    _validate(type(config), data, type(config).__name__)
+    return data
+
+
+def validate_config(config: Any) -> Any:
+    """``config`` if every field survives the JSON round trip against its type hint and every int is in its range."""
+    config_to_dict(config)
+    return config
+
+
+def _validate(cls: type, data: Mapping[str, Any], path: str) -> None:
+    """Type-check encoded ``data`` against ``cls``'s hints (by decoding it) and range-check its ints."""
+    hints = _type_hints(cls)
+    for f in dataclasses.fields(cls):
+        if f.name not in data or f.name not in hints:
+            continue
+        where = f"{path}.{f.name}"
+        _decode(hints[f.name], data[f.name], where)
+        low, high = f.metadata.get("min", MIN_CONFIG_INT), f.metadata.get("max", MAX_CONFIG_INT)
+        _check_ints(data[f.name], low, high, where, hints[f.name])
+
+
+def _check_ints(value: Any, low: Any, high: Any, path: str, tp: Any) -> None:
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int):
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ConfigError(
+                f"config field {path} is {value}, outside its range [{low}, {high}]; "
+                "pass a value in range (a field widens its range with dataclasses.field(metadata={'min': ..., 'max': ...}))"
+            )
+        return
+    nested = _dataclass_of(tp)
+    if nested is not None and isinstance(value, Mapping):
+        _validate(nested, value, path)
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            _check_ints(v, low, high, f"{path}.{k}", Any)
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            _check_ints(v, low, high, f"{path}[{i}]", Any)
+
+
+def _dataclass_of(tp: Any) -> type | None:
+    """The dataclass a hint names (directly or as an Optional/Union member), if any."""
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return tp
+    if get_origin(tp) in (Union, types.UnionType):
+        found = [a for a in get_args(tp) if dataclasses.is_dataclass(a)]
+        return found[0] if len(found) == 1 else None
+    return None
 
 
 def _encode(value: Any, path: str) -> Any:
@@ -72,9 +140,11 @@ def _decode_dataclass(cls: type, data: Any, path: str) -> Any:
         raise ConfigError(f"{path}: unknown field(s) {unknown} for {cls.__name__}{extra}")
     kwargs = {name: _decode(hints[name], value, f"{path}.{name}") for name, value in data.items()}
     try:
-        return cls(**kwargs)
+        built = cls(**kwargs)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+    _validate(cls, {f.name: _encode(getattr(built, f.name), f.name) for f in dataclasses.fields(built)}, path)
+    return built
 
 
 def _decode(tp: Any, value: Any, path: str) -> Any:
@@ -146,4 +216,12 @@ def replace_config(config: Any, **overrides: Any) -> Any:
         hint = closest(unknown[0], names)
         extra = f"; did you mean {hint[0]!r}?" if hint else f"; known fields: {sorted(names)}"
         raise ConfigError(f"{type(config).__name__} has no field(s) {unknown}{extra}")
-    return dataclasses.replace(config, **overrides)
+    hints = _type_hints(type(config))
+    # each value as a load would give it back (a list for a tuple field becomes a tuple; a float for an int is refused)
+    decoded = {k: _decode(hints[k], _encode(v, k), f"{type(config).__name__}.{k}") for k, v in overrides.items()}
+    try:
+        return validate_config(dataclasses.replace(config, **decoded))
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(f"{type(config).__name__}: {exc}") from exc

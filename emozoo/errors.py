@@ -102,6 +102,22 @@ class ArtifactError(EmozooError):
     """A saved model directory or Hub repo that is incomplete, malformed, or for another method."""
 
 
+class NetworkError(EmozooError, ConnectionError):
+    """A Hub request that failed on the wire: unreachable, too slow, too large, cut short, or redirected in a loop.
+
+    Names the endpoint (``endpoint``) and the repo (``repo_id``) it was for, so the message says where to look.
+    """
+
+    def __init__(self, message: str, *, endpoint: str, repo_id: str | None = None):
+        self.endpoint, self.repo_id = endpoint, repo_id
+        where = f"{endpoint} (repo {repo_id})" if repo_id else endpoint
+        super().__init__(f"{where}: {message}")
+
+
+class UnsafePathError(ArtifactError, ValueError):
+    """A revision, commit id, file name or destination that would place files outside where they belong."""
+
+
 class CapabilityError(EmozooError, NotImplementedError):
     """The method cannot do what was asked (e.g. ``generate`` on a method that only predicts)."""
 

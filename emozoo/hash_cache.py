@@ -6,6 +6,9 @@ back, invalidates the entry. Only files last changed at least ``RACY_SECONDS`` b
 recorded, so a write in the same clock tick as the hash cannot hide. The cache can only make a check skip
 re-reading a file; it never makes a check pass that would fail. ``EMOZOO_HASH_CACHE=0`` turns it off; it
 lives in ``$EMOZOO_CACHE`` (default ``~/.cache/emozoo``), and any problem with it means "hash the file".
+The cache is private to its user: folder 0700 and file 0600, owned by the user; one that is a link, another
+user's, or open to group or others is neither read nor written. It is never the only guard for content from
+outside: loading reads the weights and config once and hashes those bytes, and pulls and imports hash afresh.
 """
 
 from __future__ import annotations
@@ -30,25 +33,63 @@ _memory_stamp: tuple | None = None  # stat of the cache file when _memory was re
 
 def cache_path() -> Path:
     """Where the entries are kept: ``$EMOZOO_CACHE/sha256-by-stat.json``."""
-    root = os.environ.get("EMOZOO_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "emozoo")
-    return Path(root) / CACHE_FILE
+    import emozoo._env as _env
+
+    return _env.path("EMOZOO_CACHE", Path.home() / ".cache" / "emozoo") / CACHE_FILE
 
 
 def enabled() -> bool:
-    """False when ``EMOZOO_HASH_CACHE`` is 0/false/no/off."""
-    return os.environ.get("EMOZOO_HASH_CACHE", "1").strip().lower() not in ("0", "false", "no", "off")
+    """False when ``EMOZOO_HASH_CACHE`` is 0/false/no/off (any other text but the true words is an error)."""
+    import emozoo._env as _env
+
+    return bool(_env.flag("EMOZOO_HASH_CACHE", default=True))
 
 
 def _signature(st: os.stat_result) -> list:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
+def _private(st: os.stat_result, kind: int) -> bool:
+    """True when ``st`` is a ``kind`` (S_IFREG/S_IFDIR), not a link, owned by this user, and closed to group and others."""
+    import stat as stat_mod
+
+    if stat_mod.S_IFMT(st.st_mode) != kind:
+        return False
+    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o077):
+        return False
+    return True
+
+
+def _private_dir(directory: Path, create: bool) -> bool:
+    """The cache folder exists (created 0700 if ``create``) and is private to this user; otherwise it is not used."""
+    import stat as stat_mod
+
+    if create:
+        try:
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            return False
+    try:
+        return _private(directory.lstat(), stat_mod.S_IFDIR)
+    except OSError:
+        return False
+
+
 def _entries(path: Path) -> dict[str, list]:
-    """The recorded entries, re-read only when the cache file changed since the last read."""
+    """The recorded entries, re-read only when the cache file changed since the last read.
+
+    A cache file (or folder) that is a link, another user's, or writable or readable by others is ignored: anyone
+    who can write it could forge "this file has this hash".
+    """
+    import stat as stat_mod
+
     global _memory, _memory_stamp
     try:
-        st = path.stat()
+        st = path.lstat()
     except OSError:
+        _memory, _memory_stamp = {}, None
+        return _memory
+    if not (_private(st, stat_mod.S_IFREG) and _private_dir(path.parent, create=False)):
         _memory, _memory_stamp = {}, None
         return _memory
     stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
@@ -68,8 +109,10 @@ def _record(path: Path, key: str, entry: list) -> None:
     entries[key] = entry
     while len(entries) > MAX_ENTRIES:  # oldest first: dicts keep insertion order
         entries.pop(next(iter(entries)))
+    if not _private_dir(path.parent, create=True):
+        return  # a shared or foreign cache folder is never written (nor read)
     try:
-        atomic_write_text(path, json.dumps({"format": _FORMAT, "entries": entries}, separators=(",", ":")))
+        atomic_write_text(path, json.dumps({"format": _FORMAT, "entries": entries}, separators=(",", ":")), mode=0o600)
     except OSError:
         return  # a read-only or full cache only costs speed
     global _memory, _memory_stamp

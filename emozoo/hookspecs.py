@@ -2,7 +2,8 @@
 
 A plugin is a module named by an entry point in the group ``emozoo.plugins``. It implements the hooks
 below with :data:`hookimpl` and must not import torch, transformers or peft at import time, so that
-listing methods stays fast with many plugins installed.
+listing methods stays fast with many plugins installed. A ``@hookimpl`` whose name matches no hook here
+(a typo such as ``emozoo_register_method``) makes the plugin fail to load, with the name in the error.
 """
 
 from __future__ import annotations
@@ -30,8 +31,3 @@ def emozoo_register_methods(register: Callable[[MethodSpec], None]) -> None:
 @hookspec
 def emozoo_register_datasets(register: Callable[[DatasetSpec], None]) -> None:
     """Call ``register(DatasetSpec(...))`` once per data set adapter this plugin provides."""
-
-
-@hookspec
-def emozoo_register_metrics(register: Callable[[str, str], None]) -> None:
-    """Call ``register(name, "module:function")`` for each extra metric (lazy import path)."""

@@ -1,5 +1,7 @@
 """Evaluation metrics for emotion recognition in plain numpy: classification (ACC, UAR, F1), regression
-(CCC, MAE, RMSE, Pearson) and the MMSA / CMU-MOSI sentiment report."""
+(CCC, MAE, RMSE, Pearson) and the MMSA / CMU-MOSI sentiment report; the names papers use for them
+(:data:`ALIASES`: UA = UAR, WA = ACC), the one table of percent-scaled names (:data:`PERCENT_METRICS`) and the
+canonical column order of tables (:func:`ordered`)."""
 
 from __future__ import annotations
 
@@ -188,7 +190,10 @@ def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, num_classes: int | No
 
 
 def classification_report(y_true: ArrayLike, y_pred: ArrayLike, labels: ArrayLike | None = None) -> dict[str, float]:
-    """``{"ACC", "UAR", "WF1", "MF1"}`` as fractions in [0, 1], each as in its own function."""
+    """``{"ACC", "UAR", "WF1", "MF1"}`` as fractions in [0, 1], each as in its own function.
+
+    Speech papers' UA and WA are UAR and ACC under other names (:data:`ALIASES`); read them with :func:`lookup`.
+    """
     t, p = _label_pair(y_true, y_pred)
     return {
         "ACC": float(np.mean(t == p)),
@@ -321,15 +326,65 @@ METRICS: dict[str, Callable[[ArrayLike, ArrayLike], float]] = {
 }
 
 
+#: Names speech and face papers use for the same numbers: UA (unweighted accuracy) is the unweighted average
+#: recall (UAR), WA (weighted accuracy) and WAR are the plain accuracy (ACC), UF1 is the macro F1 (MF1).
+ALIASES: dict[str, str] = {"UA": "UAR", "WA": "ACC", "WAR": "ACC", "UF1": "MF1"}
+
+#: Every metric reported as a percentage: fractions in records and cards' metadata, x100 in tables (as papers
+#: print them). The one table of percent-scaled names; bench tables, plots, comparisons and model cards read it.
+PERCENT_METRICS: frozenset[str] = frozenset(
+    {"ACC", "UAR", "WF1", "MF1", "Acc-2", "Acc-2_has0", "F1", "F1_has0", "Acc-5", "Acc-7", *ALIASES}
+)
+
+#: Canonical column order of tables (names not listed follow, alphabetically).
+METRIC_ORDER: tuple[str, ...] = (
+    "ACC", "UAR", "WF1", "MF1", "Acc-2", "F1", "Acc-2_has0", "F1_has0", "Acc-5", "Acc-7", "MAE", "Corr", "CCC", "RMSE", "MMD2",
+)  # fmt: skip
+
+
+def canonical(name: str) -> str:
+    """The name this module reports ``name`` under: aliases resolved (``"UA"`` -> ``"UAR"``), case kept otherwise."""
+    return ALIASES.get(name, ALIASES.get(name.upper(), name))
+
+
+def is_percent(name: str) -> bool:
+    """Whether metric ``name`` (any alias or case) is printed as a percentage."""
+    upper = {n.upper() for n in PERCENT_METRICS}
+    return name in PERCENT_METRICS or name.upper() in upper
+
+
+def ordered(names: Iterable[str], headline: str | None = None) -> list[str]:
+    """``names`` in a fixed order: the headline metric (or its canonical name) first, then :data:`METRIC_ORDER`.
+
+    Tables built from resumed runs list their columns the same way whatever order the cells finished in.
+    """
+    names = list(dict.fromkeys(names))
+    first = [n for n in names if headline and n in (headline, canonical(headline))][:1]
+    rank = {n: i for i, n in enumerate(METRIC_ORDER)}
+    rest = sorted((n for n in names if n not in first), key=lambda n: (rank.get(n, len(rank)), n))
+    return first + rest
+
+
+def lookup(report: dict[str, Any], name: str) -> Any:
+    """``report[name]``, through :data:`ALIASES` when the report holds the canonical name (``UA`` -> ``UAR``)."""
+    if name in report:
+        return report[name]
+    return report.get(canonical(name))
+
+
 def compute(names: str | Iterable[str], y_true: ArrayLike, y_pred: ArrayLike) -> dict[str, float]:
-    """Compute the metrics named in ``names`` (keys of :data:`METRICS`) on one pair of arrays."""
+    """Compute the metrics named in ``names`` (keys of :data:`METRICS` or :data:`ALIASES`) on one pair of arrays.
+
+    Results are keyed by the names asked for, so ``compute(["UA", "WA"], ...)`` gives ``{"UA": ..., "WA": ...}``.
+    """
     wanted = [names] if isinstance(names, str) else list(names)
-    unknown = [n for n in wanted if n not in METRICS]
+    known = [*METRICS, *ALIASES]
+    unknown = [n for n in wanted if n not in known]
     if unknown:
-        hint = [k for k in METRICS if k.lower() == str(unknown[0]).lower()] or closest(str(unknown[0]), METRICS)
+        hint = [k for k in known if k.lower() == str(unknown[0]).lower()] or closest(str(unknown[0]), known)
         raise InputError(
-            f"unknown metric name(s) {unknown}; known: {', '.join(METRICS)}"
+            f"unknown metric name(s) {unknown}; known: {', '.join(known)}"
             + (f"; did you mean {hint[0]!r}?" if hint else "")
         )
     t, p = _to_numpy(y_true), _to_numpy(y_pred)
-    return {n: METRICS[n](t, p) for n in wanted}
+    return {n: METRICS[canonical(n)](t, p) for n in wanted}

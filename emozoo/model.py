@@ -10,6 +10,7 @@ cannot generate (or predict, or be fitted) says so with a typed error.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 from dataclasses import dataclass, field
@@ -32,11 +33,11 @@ from emozoo.artifact import (
     compatible_range,
     read_json_file,
     read_metadata,
-    resolve_directory,
     verify_files,
 )
 from emozoo.config import config_from_dict, config_hash, config_to_dict, replace_config
 from emozoo.errors import ArtifactError, CapabilityError, ConfigError
+from emozoo.specs import MethodSpec
 from emozoo.weights import load_weights, skip_weight_init
 
 
@@ -60,15 +61,21 @@ class Prediction:
 class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=["emozoo", "emotion-recognition"]):
     """Base of every method: ``Model(config)`` builds; fit / generate / predict / evaluate; strict save/load.
 
-    Subclasses set ``method_id`` and ``config_class`` (a dataclass), the capability flags they support,
-    and override the methods those flags promise. The flags are checked when the class is defined.
+    A subclass links the method's declaration, ``spec = SPEC`` (the ``MethodSpec`` of the plugin's torch-free
+    module), sets ``config_class`` (a dataclass) and overrides the methods the spec's capabilities promise.
+    ``method_id``, ``can_generate`` and ``can_predict`` are derived from the spec when the class is defined;
+    setting them as well is a TypeError, so the declaration cannot drift.
     """
 
+    #: The method's declaration; ``method_id`` and the capability flags below are read from it.
+    spec: ClassVar[MethodSpec | None] = None
     method_id: ClassVar[str] = ""
     config_class: ClassVar[type | None] = None
     can_fit: ClassVar[bool] = True
     can_generate: ClassVar[bool] = False
     can_predict: ClassVar[bool] = True
+    #: ``train.source`` of the last ``fit``/``fit_generator`` call (its data set and licence), for the card.
+    training_source: Any = None
     #: The plugin's model card notes: a file inside the class's top-level package (default: ``card.md``
     #: there or beside the package); see ``emozoo.hub.cards``.
     card_template: ClassVar[str | None] = None
@@ -79,6 +86,26 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        own = cls.__dict__
+        stated = [name for name in _DERIVED if name in own]
+        if "spec" in own:
+            spec = own["spec"]
+            if not isinstance(spec, MethodSpec):
+                raise TypeError(f"{cls.__name__}.spec must be an emozoo.MethodSpec, got {type(spec).__name__}")
+            if stated:
+                raise TypeError(
+                    f"{cls.__name__} sets {', '.join(stated)} and spec; these are derived from spec {spec.id!r}: "
+                    f"remove {', '.join(f'{name} = {own[name]!r}' for name in stated)}"
+                )
+            cls.method_id, cls.can_generate, cls.can_predict = spec.id, spec.can_generate, spec.can_predict
+        elif stated:
+            raise TypeError(
+                f"{cls.__name__} sets {', '.join(stated)} itself; declare the method once in a MethodSpec "
+                "(the plugin's torch-free module) and link it with spec = ...; those are derived from it"
+            )
+        for name in ("fit", "fit_generator"):
+            if callable(own.get(name)) and not hasattr(own[name], "_records_training_source"):
+                setattr(cls, name, _recording_training_source(own[name]))
         promised = {"fit": cls.can_fit, "generate": cls.can_generate, "predict": cls.can_predict}
         for name, flag in promised.items():
             if flag and getattr(cls, name) is getattr(EmotionModel, name) and cls.method_id:
@@ -87,7 +114,7 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
     def __init__(self, config: Any = None) -> None:
         super().__init__()
         if self.config_class is None or not self.method_id:
-            raise TypeError(f"{type(self).__name__} must set method_id and config_class")
+            raise TypeError(f"{type(self).__name__} must link its MethodSpec (spec = ...) and set config_class")
         if config is None:
             config = self.config_class()
         elif isinstance(config, dict):
@@ -102,6 +129,15 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
     def fit(self, train: Any, val: Any = None, *, runtime: Any = None, callbacks: Any = ()) -> Any:
         """Train on ``train`` through the Runtime; returns the History."""
         raise CapabilityError(self.method_id, "be trained (fit)", "it is used with pretrained weights only")
+
+    def fit_generator(self, train: Any, val: Any = None, *, runtime: Any = None, callbacks: Any = ()) -> Any:
+        """Train only what ``generate()`` needs; returns the History.
+
+        The augmentation protocol calls this: it scores synthetic data with its own fixed classifiers, so a
+        method's downstream classifier would be trained for nothing. The default is ``fit``; methods whose fit
+        also trains a downstream classifier override it.
+        """
+        return self.fit(train, val, runtime=runtime, callbacks=callbacks)
 
     def generate(self, n: int | None = None, *, condition: Any = None, seed: int | None = None) -> Any:
         """Generate synthetic samples, recovered modalities or text."""
@@ -180,8 +216,11 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
         """
         if config is not None and config_to_dict(config) != config_to_dict(self.config):
             raise ConfigError("save_pretrained(config=...) differs from model.config; change model.config instead")
-        from emozoo.hub.metadata import publish_metadata
+        from emozoo.hub.metadata import publish_metadata, training_data_of
 
+        metadata = dict(metadata or {})
+        if "training_data" not in metadata and training_data_of(self) is not None:
+            metadata["training_data"] = training_data_of(self)  # the data's licence travels with the weights
         meta = self.artifact_metadata(publish_metadata(metadata, require_license=False))
         config_text = json.dumps(config_to_dict(self.config), indent=2, sort_keys=True, allow_nan=False) + "\n"
         with atomic_directory(save_directory) as tmp:
@@ -271,6 +310,8 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
         Nothing in the directory is executed or unpickled. ``config_overrides`` replace config fields
         (those that change the architecture will make the strict load fail, on purpose).
         """
+        from emozoo.hub.pull import resolve_directory
+
         directory, commit = resolve_directory(
             pretrained_model_name_or_path,
             revision=revision,
@@ -280,24 +321,55 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
             local_files_only=local_files_only,
             endpoint=endpoint,
         )
-        meta = read_metadata(directory)
+        meta = read_metadata(directory)  # its file table must list weights, config and card (the format fixes them)
         if meta["method"] != cls.method_id:
             raise ArtifactError(
                 f"{directory} holds a {meta['method']!r} model, not {cls.method_id!r}; "
                 f"load it with emozoo.from_pretrained({str(pretrained_model_name_or_path)!r})"
             )
-        verify_files(directory, meta)
-        config = config_from_dict(cls.config_class, read_json_file(directory / CONFIG_NAME, "config"))
+        # config and weights are read once and those bytes checked and used; the rest are hashed afresh (never the stat cache)
+        verify_files(directory, meta, cached=False, skip=(WEIGHTS_NAME, CONFIG_NAME))
+        files = meta["files"]
+        config = config_from_dict(cls.config_class, read_json_file(directory / CONFIG_NAME, "config", files[CONFIG_NAME]))
         if config_hash(config) != meta["config_sha256"]:
             raise ArtifactError(f"{directory / CONFIG_NAME} does not match the config hash in {METADATA_NAME}; re-save the model")
         if config_overrides:
             config = replace_config(config, **config_overrides)
+        from emozoo.guards import build
+
         with skip_weight_init() if cls.fast_load else contextlib.nullcontext():
-            model = cls(config)
-        load_weights(model, directory / WEIGHTS_NAME, map_location=map_location, expected_method=cls.method_id)
+            model = build(cls.method_id, lambda: cls(config))
+        load_weights(model, directory / WEIGHTS_NAME, map_location=map_location, expected_method=cls.method_id,
+                     expected_sha256=files[WEIGHTS_NAME])
         model.eval()
         model.pretrained_source = {"path": str(directory), "revision": revision, "commit": commit, "metadata": meta}
+        model.training_source = _source_of_artifact(meta)  # a re-save keeps naming the data and its licence
         return model
+
+
+_DERIVED = ("method_id", "can_generate", "can_predict")
+
+
+def _source_of_artifact(meta: dict[str, Any]) -> Any:
+    """The ``DataSource`` an artifact's ``training_data`` names (None when it names none)."""
+    from emozoo.data.source import DataSource
+
+    training = meta.get("training_data")
+    if not isinstance(training, dict) or not isinstance(training.get("dataset"), str):
+        return None
+    return DataSource(dataset=training["dataset"], license=str(training.get("license") or ""))
+
+
+def _recording_training_source(fit: Any) -> Any:
+    """Wrap a subclass's ``fit``/``fit_generator`` so it records ``train.source`` before training."""
+
+    @functools.wraps(fit)
+    def wrapper(self: EmotionModel, *args: Any, **kwargs: Any) -> Any:
+        self.training_source = getattr(args[0] if args else kwargs.get("train"), "source", None)
+        return fit(self, *args, **kwargs)
+
+    wrapper._records_training_source = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 def labels_of(data: Any) -> Any:

@@ -7,8 +7,9 @@ pluggy. Discovery is fault-isolated: a plugin that fails to import or to registe
 Environment variables (read when the registry is built):
 
 * ``EMOZOO_DISABLE_PLUGIN_AUTOLOAD=1`` - load no entry points (only those named in ``EMOZOO_PLUGINS``).
-* ``EMOZOO_PLUGINS=a,b`` - allowlist: load only these entry points (by entry-point or distribution name).
-* ``EMOZOO_PLUGINS_DISABLE=a,b`` - blocklist.
+* ``EMOZOO_PLUGINS=a,b`` - allowlist: load only these entry points (by entry-point or distribution name,
+  in any spelling pip accepts: ``emozoo_cwgan``, ``Emozoo-CWGAN`` and ``emozoo-cwgan`` are one name).
+* ``EMOZOO_PLUGINS_DISABLE=a,b`` - blocklist, matched the same way.
 * ``EMOZOO_STRICT_PLUGINS=1`` - re-raise plugin failures as :class:`~emozoo.errors.PluginLoadError`.
 
 Nothing here imports torch.
@@ -17,7 +18,7 @@ Nothing here imports torch.
 from __future__ import annotations
 
 import fnmatch
-import os
+import re
 import sys
 import threading
 import time
@@ -29,6 +30,7 @@ from typing import Any
 import pluggy
 
 from emozoo import hookspecs
+import emozoo._env as _env
 from emozoo._version import CORE_API_VERSION
 from emozoo.catalogue import Catalogue, load_catalogue
 from emozoo.errors import (
@@ -49,7 +51,7 @@ class PluginProblem:
     """A plugin that failed to import or register, or that broke a rule of the contract."""
 
     plugin: str
-    stage: str  # "import" | "register_methods" | "register_datasets" | "duplicate" | "core_api" | "heavy_import"
+    stage: str  # "import" | "unknown_hook" | "register_methods" | "register_datasets" | "duplicate" | "core_api" | "heavy_import" | "slow_import"
     message: str
     fatal: bool = True  # False for warnings (the plugin's methods are still usable)
 
@@ -66,12 +68,13 @@ class PluginInfo:
     datasets: tuple[str, ...] = ()
 
 
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+def _canonical(name: str) -> str:
+    """A plugin name as pip compares distribution names (PEP 503): case, '-', '_' and '.' do not matter."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _env_list(name: str) -> set[str]:
-    return {item.strip() for item in os.environ.get(name, "").split(",") if item.strip()}
+def _env_names(name: str) -> set[str]:
+    return {_canonical(item) for item in _env.names(name)}
 
 
 def _api_compatible(requirement: str) -> bool:
@@ -83,13 +86,54 @@ def _api_compatible(requirement: str) -> bool:
         return False
 
 
+#: An entry-point module that takes longer than this to import is named by ``emozoo doctor`` (a warning).
+SLOW_IMPORT_SECONDS = 0.5
+#: Default bound on one plugin's import (seconds); ``EMOZOO_PLUGIN_IMPORT_TIMEOUT`` changes it.
+IMPORT_TIMEOUT_SECONDS = 10.0
+
+
+def _import_timeout() -> float:
+    value = _env.number("EMOZOO_PLUGIN_IMPORT_TIMEOUT", IMPORT_TIMEOUT_SECONDS)
+    if value <= 0:
+        from emozoo.errors import ConfigError
+
+        raise ConfigError(f"EMOZOO_PLUGIN_IMPORT_TIMEOUT must be a number of seconds > 0, got {value:g}")
+    return value
+
+
+def _import_bounded(ep: metadata.EntryPoint, timeout: float) -> Any:
+    """``ep.load()`` in a daemon thread, waited for at most ``timeout`` s (TimeoutError after), with ``sys.argv``
+    reduced to the program name, so a plugin that parses the command line at import sees nothing of emozoo's."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["module"] = ep.load()
+        except BaseException as exc:  # handed to the caller, which decides what is fatal
+            outcome["error"] = exc
+
+    saved_argv = sys.argv
+    sys.argv = saved_argv[:1]
+    try:
+        worker = threading.Thread(target=target, name=f"emozoo-plugin-import-{ep.name}", daemon=True)
+        worker.start()
+        worker.join(timeout)
+    finally:
+        sys.argv = saved_argv
+    if worker.is_alive():
+        raise TimeoutError(ep.name)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["module"]
+
+
 class Registry:
     """All methods and data sets of the installed (or explicitly registered) plugins."""
 
     def __init__(self, *, autoload: bool | None = None, catalogue: Catalogue | None = None) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
-        self.strict = _env_flag("EMOZOO_STRICT_PLUGINS")
+        self.strict = bool(_env.flag("EMOZOO_STRICT_PLUGINS"))
         self._catalogue = catalogue
         self._methods: dict[str, MethodSpec] = {}
         self._datasets: dict[str, DatasetSpec] = {}
@@ -97,23 +141,22 @@ class Registry:
         self._dataset_aliases: dict[str, str] = {}
         self._ambiguous: dict[str, DuplicateIdError] = {}
         self._owner: dict[str, str] = {}
-        self.metrics: dict[str, str] = {}
         self.plugins: dict[str, PluginInfo] = {}
         self.problems: list[PluginProblem] = []
         if autoload is None:
             autoload = True
-        self._load_entry_points(autoload=autoload and not _env_flag("EMOZOO_DISABLE_PLUGIN_AUTOLOAD"))
+        self._load_entry_points(autoload=autoload and not _env.flag("EMOZOO_DISABLE_PLUGIN_AUTOLOAD"))
 
     # --- discovery --------------------------------------------------------------------------------
 
     def _load_entry_points(self, *, autoload: bool) -> None:
-        allow = _env_list("EMOZOO_PLUGINS")
-        deny = _env_list("EMOZOO_PLUGINS_DISABLE")
+        allow = _env_names("EMOZOO_PLUGINS")
+        deny = _env_names("EMOZOO_PLUGINS_DISABLE")
         if not autoload and not allow:
             return
         for ep in sorted(metadata.entry_points(group=hookspecs.ENTRY_POINT_GROUP), key=lambda e: e.name):
             dist_name = ep.dist.name if ep.dist is not None else ""
-            names = {ep.name, dist_name}
+            names = {_canonical(ep.name), _canonical(dist_name)} - {""}
             if (allow and not names & allow) or names & deny:
                 continue
             version = ep.dist.version if ep.dist is not None else "0+unknown"
@@ -121,16 +164,24 @@ class Registry:
 
     def _load_entry_point(self, ep: metadata.EntryPoint, distribution: str, version: str) -> None:
         heavy_before = {m for m in _HEAVY_MODULES if m in sys.modules}
+        timeout = _import_timeout()
         start = time.perf_counter()
         try:
-            module = ep.load()
-        except Exception as exc:  # a broken plugin must never break the host
+            module = _import_bounded(ep, timeout)
+        except TimeoutError:
+            self._problem(ep.name, "import", f"import did not finish within {timeout:g} s (EMOZOO_PLUGIN_IMPORT_TIMEOUT); "
+                          "it was left running in the background and its methods are not listed", None)
+            return
+        except (Exception, SystemExit) as exc:  # a broken plugin (even one calling sys.exit) must never break the host
             self._problem(ep.name, "import", f"{type(exc).__name__}: {exc}", exc)
             return
         seconds = time.perf_counter() - start
         heavy = sorted(m for m in _HEAVY_MODULES if m in sys.modules and m not in heavy_before)
         if heavy:
             self._problem(ep.name, "heavy_import", f"imports {', '.join(heavy)} at import time; import it lazily", None, fatal=False)
+        elif seconds > SLOW_IMPORT_SECONDS:
+            self._problem(ep.name, "slow_import", f"took {seconds:.2f} s to import (listing budget: {SLOW_IMPORT_SECONDS:g} s "
+                          "per plugin); move work out of the entry-point module", None, fatal=False)
         self.register_plugin(module, name=ep.name, distribution=distribution, version=version, import_seconds=seconds)
 
     def register_plugin(
@@ -153,10 +204,14 @@ class Registry:
         except Exception as exc:
             self._problem(name, "import", f"{type(exc).__name__}: {exc}", exc)
             return None
+        unknown = self._unknown_hooks(plugin, name)
+        if unknown:
+            self.pm.unregister(name=name)
+            self._problem(name, "unknown_hook", "; ".join(unknown), None)
+            return None
         distribution = distribution or name
         methods = self._collect(name, "emozoo_register_methods", distribution, version)
         datasets = self._collect(name, "emozoo_register_datasets", distribution, version)
-        self._collect_metrics(name)
         if methods is None or datasets is None:
             self.pm.unregister(name=name)
             return None
@@ -194,14 +249,21 @@ class Registry:
                 return None
         return collected
 
-    def _collect_metrics(self, plugin_name: str) -> None:
-        for impl in self.pm.hook.emozoo_register_metrics.get_hookimpls():
-            if impl.plugin_name != plugin_name:
-                continue
-            try:
-                impl.function(register=lambda metric, path: self.metrics.__setitem__(metric, path))
-            except Exception as exc:
-                self._problem(plugin_name, "register_metrics", f"{type(exc).__name__}: {exc}", exc)
+    def _unknown_hooks(self, plugin: Any, name: str) -> list[str]:
+        """What is wrong with this plugin's hook names: implementations without a hook spec (pluggy's
+        ``check_pending``, for this plugin only) and unmarked ``emozoo_*`` hook functions that pluggy skips."""
+        known = sorted(h for h in dir(hookspecs) if h.startswith("emozoo_"))
+        problems = []
+        for caller in self.pm.get_hookcallers(plugin) or ():
+            if not caller.has_spec():
+                hint = closest(caller.name, known)
+                tip = f"did you mean {hint[0]!r}?" if hint else f"emozoo's hooks are {', '.join(known)}"
+                problems.append(f"hook {caller.name!r} is not an emozoo hook; {tip}")
+        registered = {caller.name for caller in self.pm.get_hookcallers(plugin) or ()}
+        for attr in known:
+            if attr not in registered and callable(getattr(plugin, attr, None)):
+                problems.append(f"{attr} is not marked with @emozoo.hookimpl, so it would never be called; decorate it")
+        return problems
 
     def _add(self, spec: Any, plugin_name: str, table: dict[str, Any], aliases: dict[str, str], kind: str) -> None:
         for ident in (spec.id, *spec.aliases):

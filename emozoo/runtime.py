@@ -19,6 +19,7 @@ the process-group state is never reset or swapped (only ``GradientState``, which
 from __future__ import annotations
 
 import contextlib
+import inspect
 import math
 import os
 import random
@@ -26,6 +27,7 @@ import sys
 import time
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -39,6 +41,7 @@ __all__ = [
     "EarlyStopping",
     "History",
     "Runtime",
+    "StepInfo",
     "TrainingDivergedError",
     "seed_everything",
     "supervised_step",
@@ -47,8 +50,6 @@ __all__ = [
 _MIXED_PRECISIONS = ("no", "fp16", "bf16")
 _DEVICE_KINDS = ("auto", "cpu", "cuda", "cuda:N", "mps")
 _RESERVED_LOG_KEYS = ("epoch", "steps", "seconds")
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
 
 
 # --- errors ---------------------------------------------------------------------------------------
@@ -149,15 +150,44 @@ def _restore_state(snapshot: tuple[dict, ...], include_process_state: bool) -> N
 
 
 def _env_flag(name: str) -> bool | None:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return None
-    val = raw.strip().lower()
-    if val in _TRUE:
-        return True
-    if val in _FALSE:
+    import emozoo._env as _env
+
+    return _env.flag(name, default=None)
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    """Where a :meth:`Runtime.train` step is: 0-based ``epoch``, ``step`` in the epoch and ``global_step``, with the totals."""
+
+    epoch: int
+    step: int
+    global_step: int
+    epochs: int
+    steps_per_epoch: int | None = None
+    max_steps: int | None = None
+
+    @property
+    def total_steps(self) -> int | None:
+        """Steps the whole run will take (None when the loader has no length and no ``max_steps`` is set)."""
+        planned = None if self.steps_per_epoch is None else self.steps_per_epoch * self.epochs
+        if self.max_steps is not None:
+            return self.max_steps if planned is None else min(planned, self.max_steps)
+        return planned
+
+    @property
+    def progress(self) -> float | None:
+        """Fraction of training done before this step, in [0, 1) (None when the total is unknown)."""
+        total = self.total_steps
+        return None if not total else self.global_step / total
+
+
+def _accepts_info(step_fn: Callable[..., Any]) -> bool:
+    """Whether ``step_fn`` declares an ``info`` parameter (or ``**kwargs``)."""
+    try:
+        params = inspect.signature(step_fn).parameters.values()
+    except (TypeError, ValueError):
         return False
-    raise InputError(f"environment variable {name}={raw!r} is not a boolean; set it to 1 or 0 (or unset it)")
+    return any(p.name == "info" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
 
 
 _ACTIVE: weakref.ref | None = None  # the Runtime whose settings accelerate's shared state currently holds
@@ -595,7 +625,9 @@ class Runtime:
         """Run ``step_fn`` on every batch for ``epochs`` epochs and return the per-epoch :class:`History`.
 
         ``step_fn(batch)`` does its own forward, :meth:`backward` and optimizer step(s) (so GANs with several
-        optimizers fit) and returns ``{name: number or scalar tensor}``. The loop moves nothing: batches reach
+        optimizers fit) and returns ``{name: number or scalar tensor}``. A step function that declares a parameter
+        named ``info`` is called as ``step_fn(batch, info=StepInfo(...))``: its epoch, step in the epoch, global step
+        and the totals, for warm-ups and schedules (``info.progress`` is the fraction of training done). The loop moves nothing: batches reach
         ``step_fn`` exactly as ``loader`` yields them, so pass a loader from :meth:`prepare` to get them on
         :attr:`device` and sharded across processes. Each epoch record holds the mean of every logged value
         (averaged across processes too), ``epoch`` (0-based), ``steps`` and ``seconds``. A NaN/inf value whose
@@ -616,6 +648,7 @@ class Runtime:
 
         from tqdm.auto import tqdm
 
+        wants_info = _accepts_info(step_fn)
         acc = self.accelerator
         distributed = acc.num_processes > 1
         show = self.progress and acc.is_main_process
@@ -637,7 +670,11 @@ class Runtime:
             bar = tqdm(loader, desc=f"{desc} {epoch + 1}/{epochs}", total=total, disable=not show, leave=False, dynamic_ncols=True)
             try:
                 for batch in bar:
-                    logs = step_fn(batch)
+                    if wants_info:
+                        info = StepInfo(epoch, steps, total_steps, epochs, total, max_steps)
+                        logs = step_fn(batch, info=info)
+                    else:
+                        logs = step_fn(batch)
                     steps += 1
                     total_steps += 1
                     if logs is not None:

@@ -87,11 +87,12 @@ class MethodSpec:
 
     id: str
     model_class: str
-    config_class: str
     family: str
     modality: str
     tasks: tuple[str, ...]
     paper: Paper
+    #: The config dataclass path; empty (the usual case): the model class's ``config_class``.
+    config_class: str = ""
     summary: str = ""
     aliases: tuple[str, ...] = ()
     modalities: tuple[str, ...] = ()
@@ -107,6 +108,9 @@ class MethodSpec:
     #: A reference method (not from the survey) that benchmarks run beside the surveyed ones.
     baseline: bool = False
     core_api: str = ">=1.0,<2"
+    #: ``"package.module:function"`` returning an ``emozoo.testing.Example`` (a tiny config, train and test
+    #: batches) that the conformance kit fits and checks; imported only by the kit.
+    example: str = ""
     #: Filled in by the registry from the entry point's distribution; plugins may leave them empty.
     plugin: str = ""
     version: str = ""
@@ -123,9 +127,10 @@ class MethodSpec:
             _check_choice(task, TASKS, "tasks", self.id)
         for signal in self.modalities:
             _check_choice(signal, SIGNALS, "modalities", self.id)
-        for name in ("model_class", "config_class"):
-            if not _PATH_RE.match(getattr(self, name)):
-                raise InvalidSpecError(f"method {self.id!r}: {name} must look like 'package.module:Class'")
+        for name, kind in (("model_class", "Class"), ("config_class", "Class"), ("example", "function")):
+            value = getattr(self, name)
+            if not (name != "model_class" and value == "") and not (isinstance(value, str) and _PATH_RE.match(value)):
+                raise InvalidSpecError(f"method {self.id!r}: {name} must look like 'package.module:{kind}', got {value!r}")
         if not isinstance(self.paper, Paper):
             raise InvalidSpecError(f"method {self.id!r}: paper must be an emozoo.specs.Paper")
 
@@ -139,13 +144,29 @@ class MethodSpec:
         """The exact command that installs the plugin providing this method."""
         return f"pip install {self.plugin}" if self.plugin else ""
 
+    def __repr__(self) -> str:
+        """One short line (``print(emozoo.list_methods())`` stays readable); ``to_dict()`` has every field."""
+        plugin = f", plugin={self.plugin} {self.version}".rstrip() if self.plugin else ""
+        return f"MethodSpec({self.id!r}, {self.family}, {self.modality}, tasks={','.join(self.tasks)}{plugin})"
+
     def load_model_class(self) -> type:
         """Import the model class (this is where torch gets imported)."""
         return import_object(self.model_class)
 
     def load_config_class(self) -> type:
-        """Import the config dataclass."""
-        return import_object(self.config_class)
+        """Import the config dataclass (the model class's ``config_class`` unless the spec names one)."""
+        if self.config_class:
+            return import_object(self.config_class)
+        config_class = getattr(self.load_model_class(), "config_class", None)
+        if config_class is None:
+            raise InvalidSpecError(f"method {self.id!r}: {self.model_class} sets no config_class and the spec names none")
+        return config_class
+
+    def load_example(self) -> Any:
+        """Call the ``example`` hook: the tiny ``emozoo.testing.Example`` the conformance kit runs on."""
+        if not self.example:
+            raise InvalidSpecError(f"method {self.id!r} has no example; set MethodSpec(example='package.module:function')")
+        return import_object(self.example)()
 
     def matches(self, *, modality: str | None = None, family: str | None = None, task: str | None = None) -> bool:
         """Whether the spec passes the given filters (case-insensitive; modality matches coarse or fine)."""
@@ -187,6 +208,9 @@ class DatasetSpec:
     synthetic: bool = False
     #: How this data differs from the paper's (e.g. "100-dialogue subset of the test split").
     subset_note: str = ""
+    #: The data set's standard headline metric (e.g. "UA" for RAVDESS, "ACC" for SEED): listed first in benchmark
+    #: tables and used for paper / ours / gap where the paper reports no number on this data set.
+    metric: str = ""
     plugin: str = ""
     version: str = ""
 
@@ -199,6 +223,12 @@ class DatasetSpec:
     def with_provenance(self, plugin: str, version: str) -> DatasetSpec:
         """Copy with the providing distribution filled in."""
         return replace(self, plugin=self.plugin or plugin, version=self.version or version)
+
+    def __repr__(self) -> str:
+        """One short line; ``to_dict()`` has every field."""
+        flags = ", synthetic" if self.synthetic else ""
+        plugin = f", plugin={self.plugin}" if self.plugin else ""
+        return f"DatasetSpec({self.id!r}, {self.modality}, {len(self.label_names)} classes{flags}{plugin})"
 
     def load_adapter_class(self) -> type:
         """Import the adapter class."""

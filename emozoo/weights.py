@@ -47,28 +47,50 @@ def skip_weight_init() -> Iterator[None]:
 
 
 def load_weights(
-    model: nn.Module, path: str | os.PathLike[str], *, map_location: str | torch.device = "cpu", expected_method: str | None = None
+    model: nn.Module,
+    path: str | os.PathLike[str],
+    *,
+    map_location: str | torch.device = "cpu",
+    expected_method: str | None = None,
+    expected_sha256: str | None = None,
 ) -> None:
     """Strictly load a safetensors file into ``model``; any mismatch or corruption is a WeightsError.
 
-    One pass over the file and one ``state_dict``: tied tensors (written once by ``save_model``) count as present
-    when any of their names is in the file; ints and floats are never cast into each other.
+    The file is read once into memory; when ``expected_sha256`` is given those bytes must hash to it, and exactly
+    those bytes are deserialized (safetensors' ``load``), so a file changed between check and load cannot slip in.
+    Tied tensors (written once by ``save_model``) count as present when any of their names is in the file; ints
+    and floats are never cast into each other, nor into a narrower type (precision would be lost); widening
+    (float16 into float32) is exact and allowed.
     """
-    from safetensors import SafetensorError, safe_open
+    from safetensors import SafetensorError
+    from safetensors.torch import load as load_bytes
+
+    from emozoo.artifact import read_verified
 
     path = Path(path)
     try:
-        with safe_open(str(path), framework="pt", device=str(map_location)) as fh:
-            found = (fh.metadata() or {}).get("emozoo.method")
-            if expected_method and found and found != expected_method:
-                raise WeightsError(f"{path} holds weights of {found!r}, not {expected_method!r}")
-            tensors = {key: fh.get_tensor(key) for key in fh.keys()}
-    except (SafetensorError, OSError, ValueError) as exc:
+        data = read_verified(path, expected_sha256, "weights")  # a hash mismatch is an ArtifactError, as for every file
+    except OSError as exc:
+        raise WeightsError(f"{path} cannot be read ({exc}); re-download or re-save the model") from exc
+    try:
+        found = _header_metadata(data).get("emozoo.method")
+        if expected_method and found and found != expected_method:
+            raise WeightsError(f"{path} holds weights of {found!r}, not {expected_method!r}")
+        tensors = load_bytes(data)
+        if str(map_location) != "cpu":
+            tensors = {k: v.to(map_location) for k, v in tensors.items()}
+    except (SafetensorError, OSError, ValueError, RuntimeError, OverflowError) as exc:
         raise WeightsError(f"{path} is not a readable safetensors file ({exc}); re-download or re-save the model") from exc
+    finally:
+        del data
     state = model.state_dict(keep_vars=True)
-    kind = [k for k, t in tensors.items() if k in state and t.is_floating_point() != state[k].is_floating_point()]
-    if kind:  # load_state_dict would silently cast ints to floats and back
-        raise WeightsError(f"{path}: tensors {kind[:8]} have dtype {tensors[kind[0]].dtype}, but {type(model).__name__} holds {state[kind[0]].dtype}")
+    kind = [k for k, t in tensors.items() if k in state and not _lossless(t.dtype, state[k].dtype)]
+    if kind:  # load_state_dict would silently cast ints to floats and back, or float64 to float32
+        raise WeightsError(
+            f"{path}: tensors {kind[:8]} have dtype {tensors[kind[0]].dtype}, but {type(model).__name__} holds "
+            f"{state[kind[0]].dtype}; emozoo never casts on load (precision would be lost): convert the model with "
+            "model.to(dtype) before saving, or load into a model of that dtype"
+        )
     names_of: dict[int, list[str]] = {}
     for key, value in state.items():
         names_of.setdefault(id(value), []).append(key)
@@ -83,3 +105,26 @@ def load_weights(
         model.load_state_dict(tensors, strict=False)  # keys were checked above, tied names included
     except RuntimeError as exc:  # shape mismatches
         raise WeightsError(f"{path} does not fit {type(model).__name__}: {exc}") from exc
+
+
+def _header_metadata(data: bytes) -> dict[str, str]:
+    """The ``__metadata__`` of a safetensors header in ``data`` (empty when there is none); ValueError if malformed."""
+    import json
+
+    if len(data) < 8:
+        raise ValueError("file shorter than the 8-byte header length")
+    size = int.from_bytes(data[:8], "little")
+    if size > len(data) - 8 or size > 100 << 20:
+        raise ValueError(f"header length {size} exceeds the file")
+    header = json.loads(data[8 : 8 + size])
+    meta = header.get("__metadata__") if isinstance(header, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def _lossless(source: torch.dtype, target: torch.dtype) -> bool:
+    """True when every value of ``source`` is exactly representable in ``target`` of the same kind (int or float)."""
+    if source == target:
+        return True
+    if source.is_floating_point != target.is_floating_point or source.is_complex or target.is_complex:
+        return False
+    return torch.promote_types(source, target) == target

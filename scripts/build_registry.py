@@ -124,11 +124,12 @@ def align_results(datasets: list[str], pairs: list[tuple[str | None, str]], raw:
         if any(v is None for v in values):
             aligned = False
             values = [v for v in values if v is not None]
+        # "verified": False - the number as the survey's table prints it; nobody has checked it against the paper
         if len(values) == len(datasets):
-            results += [{"dataset": d, "metric": metric, "value": v} for d, v in zip(datasets, values)]
+            results += [{"dataset": d, "metric": metric, "value": v, "verified": False} for d, v in zip(datasets, values)]
         else:
             aligned = False
-            results += [{"dataset": None, "metric": metric, "value": v} for v in values]
+            results += [{"dataset": None, "metric": metric, "value": v, "verified": False} for v in values]
     return results, (None if aligned else (raw.strip() or None))
 
 

@@ -1,24 +1,47 @@
 #!/usr/bin/env bash
 # Create .venv (if needed) and install emozoo, its test extras and every plugin under plugins/ into it.
 # Torch is pinned to the CPU build that this project's machines carry locally (no CUDA download).
+# Prints one line per step and the result; pip's own output goes to .venv/setup.log (shown if a step fails).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
+LOG=.venv/setup.log
+start=$SECONDS
+
+step() {  # step "what" command...: run quietly, say how long it took, show the log's tail on failure
+  local what=$1; shift
+  local t0=$SECONDS
+  printf 'setup: %s ... ' "$what"
+  if "$@" >>"$LOG" 2>&1; then
+    echo "ok ($((SECONDS - t0)) s)"
+  else
+    echo "FAILED"
+    echo "---- last lines of $LOG ----"
+    tail -n 40 "$LOG"
+    exit 1
+  fi
+}
+
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
+: >"$LOG"
 . .venv/bin/activate
-python -m pip install --quiet --upgrade pip setuptools wheel
-python -m pip install --quiet "torch==2.13.0"
-python -m pip install --quiet -e ".[test]"
+step "pip, setuptools, wheel" python -m pip install --upgrade pip setuptools wheel
+step "torch 2.13.0 (CPU build)" python -m pip install "torch==2.13.0"
+step "emozoo core with test extras" python -m pip install -e ".[test]"
 # All plugins in one pip call, so plugins that depend on each other (e.g. on emozoo-eeg) resolve locally.
 plugin_args=()
+plugin_names=()
 for plugin in plugins/*/; do
   if [ -f "$plugin/pyproject.toml" ]; then
     plugin_args+=(-e "$plugin")
+    plugin_names+=("$(basename "$plugin")")
   fi
 done
 if [ ${#plugin_args[@]} -gt 0 ]; then
-  python -m pip install --quiet "${plugin_args[@]}"
+  step "plugins: ${plugin_names[*]}" python -m pip install "${plugin_args[@]}"
 fi
-python -m emozoo doctor > /dev/null || { python -m emozoo doctor; exit 1; }
+step "emozoo doctor" python -m emozoo doctor
+python -m emozoo list
+echo "setup: done in $((SECONDS - start)) s; activate with: . .venv/bin/activate"

@@ -336,3 +336,64 @@ def test_dialogue_errors() -> None:
         DialogueBatch([d, d], ("neutral",))
     with pytest.raises(LabelError, match="duplicates"):
         DialogueBatch([Dialogue("d", (Utterance("A", "x"),))], ("a", "a"))
+
+
+# --- one sample interface -------------------------------------------------------------------------------------
+
+
+def test_every_batch_exposes_features_labels_and_its_modality() -> None:
+    from emozoo.specs import MODALITIES
+
+    y = torch.tensor([0, 1, 0])
+    audio = AudioBatch(inputs=torch.randn(3, 5, 2), labels=y, kind="features", sample_rate=16000)
+    image = ImageBatch(images=torch.rand(3, 1, 4, 4), labels=y)
+    eeg = EEGBatch(features=torch.randn(3, 4, 5), labels=y)
+    mm = MultimodalBatch({"audio": torch.randn(3, 2, 4), "vision": torch.randn(3, 2, 6)}, labels=y)
+    dialogues = DialogueBatch([Dialogue("d", (Utterance("a", "hi", "joy"),))], ("joy",))
+    assert audio.features is audio.inputs and image.features is image.images
+    assert [b.coarse_modality for b in (eeg, audio, image, mm, dialogues)] == ["physiological", "speech", "face", "multimodal", "text"]
+    assert all(b.coarse_modality in MODALITIES for b in (eeg, audio, image, mm, dialogues))
+    assert (eeg.signals, audio.signals, image.signals, mm.signals) == (("eeg",), ("audio",), ("vision",), ("audio", "vision"))
+    with pytest.raises(AttributeError):
+        audio.features = torch.zeros(3, 5, 2)  # read-only: the field is inputs
+
+
+def test_with_samples_keeps_the_non_sample_attributes() -> None:
+    from emozoo.data.source import DataSource
+
+    src = DataSource("ravdess", name="RAVDESS", license="CC BY-NC-SA 4.0")
+    audio = AudioBatch(inputs=torch.randn(3, 5, 2), labels=torch.tensor([0, 1, 0]), kind="features", sample_rate=16000,
+                       lengths=torch.tensor([5, 4, 3]), source=src)  # fmt: skip
+    new = audio.with_samples(torch.zeros(2, 5, 2), torch.tensor([1, 1]))
+    assert type(new) is AudioBatch and (new.kind, new.sample_rate, new.source) == ("features", 16000, src)
+    assert new.lengths is None and new.labels.tolist() == [1, 1] and torch.equal(new.features, torch.zeros(2, 5, 2))
+    eeg = EEGBatch(features=torch.randn(3, 4, 5), labels=torch.tensor([0, 1, 2]), subjects=torch.tensor([1, 1, 2]),
+                   band_names=("d", "t", "a", "b", "g"), source=src)  # fmt: skip
+    syn = eeg.with_samples(torch.randn(4, 4, 5), torch.tensor([0, 0, 1, 1]))
+    assert type(syn) is EEGBatch and syn.layout == "channels_bands" and syn.band_names == eeg.band_names and syn.subjects is None
+    image = ImageBatch(images=torch.rand(2, 3, 4, 4), source=src).with_samples(torch.rand(1, 3, 4, 4))
+    assert image.source == src and len(image) == 1 and image.labels is None
+    mm = MultimodalBatch({"audio": torch.randn(2, 2, 4)}, available={"audio": torch.tensor([True, True])}, source=src)
+    assert mm.with_samples({"audio": torch.randn(5, 2, 4)}).available["audio"].tolist() == [True] * 5
+    with pytest.raises(ShapeError):
+        audio.with_samples(torch.zeros(2, 5))  # validated like any batch
+
+
+def test_source_is_kept_by_index_and_to_and_kept_short_in_repr() -> None:
+    from emozoo.data import DataSource
+
+    src = DataSource("ravdess", name="RAVDESS", license="CC BY-NC-SA 4.0 " * 10)
+    batches = [
+        EEGBatch(features=torch.randn(3, 4, 5), source=src),
+        AudioBatch(inputs=torch.randn(3, 5, 2), kind="features", source=src),
+        ImageBatch(images=torch.rand(3, 1, 4, 4), source=src),
+        MultimodalBatch({"text": torch.randn(3, 2, 4)}, source=src),
+    ]
+    for b in batches:
+        assert b.index([0, 2]).source is src and b.to("cpu").source is src
+        assert "source='ravdess'" in repr(b) and "CC BY" not in repr(b)
+    d = DialogueBatch([Dialogue("a", (Utterance("x", "hi", "joy"),)), Dialogue("b", (Utterance("y", "ho"),))], ("joy",), source=src)
+    assert d.index(1).source is src and "source='ravdess'" in repr(d)
+    assert "source" not in repr(EEGBatch(features=torch.randn(2, 4, 5)))
+    with pytest.raises(DTypeError, match="DataSource"):
+        EEGBatch(features=torch.randn(2, 4, 5), source="ravdess")

@@ -20,7 +20,7 @@ def test_packaged_catalogue_is_the_repo_root_file():
     assert len(catalogue) == 132
     entry = catalogue.for_method("vae-d2gan")
     assert entry is not None and entry.ref == 265 and entry.plugin == "emozoo-vae-d2gan"
-    assert entry.results_text() == "SEED ACC 92.5; SEED-IV ACC 82.3"
+    assert entry.results_text() == "SEED ACC 92.5; SEED-IV ACC 82.3 (as the survey prints them, not checked against the paper)"
 
 
 def test_every_installed_plugin_method_is_catalogued():

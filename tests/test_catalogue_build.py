@@ -198,8 +198,8 @@ def test_spot_check_vae_d2gan(by_ref: dict[int, dict]) -> None:
     assert entry["family"] == "VAE + GAN" and entry["family_group"] == "hybrid"
     assert entry["datasets"] == ["SEED", "SEED-IV"]
     assert entry["results"] == [
-        {"dataset": "SEED", "metric": "ACC", "value": 92.5},
-        {"dataset": "SEED-IV", "metric": "ACC", "value": 82.3},
+        {"dataset": "SEED", "metric": "ACC", "value": 92.5, "verified": False},
+        {"dataset": "SEED-IV", "metric": "ACC", "value": 82.3, "verified": False},
     ]
     assert entry["results_raw"] is None and entry["survey_table"] == "Table 11"
     assert entry["implementation"]["plugin"] == "emozoo-vae-d2gan"
@@ -210,7 +210,7 @@ def test_spot_check_vae_d2gan(by_ref: dict[int, dict]) -> None:
 @needs_csv
 def test_spot_check_cwgan(by_ref: dict[int, dict]) -> None:
     entry = by_ref[264]
-    assert entry["results"] == [{"dataset": "SEED", "metric": "ACC", "value": 86.96}]
+    assert entry["results"] == [{"dataset": "SEED", "metric": "ACC", "value": 86.96, "verified": False}]
     assert entry["implementation"]["plugin"] == "emozoo-cwgan"
     assert entry["implementation"]["methods"] == ["cwgan"]
 
@@ -335,12 +335,12 @@ def test_fallback_resolves_ocr_double_reads(fallback: dict[int, dict]) -> None:
     assert fallback[148]["year"] == 2023 and fallback[148]["family"] == "GPT-4"  # '[140]'/'CPT 4' misreads
     assert fallback[149]["datasets"] == ["IEMOCAP", "MSP-IMPROV", "CREMA-D", "RAVDESS"]
     assert fallback[147]["family"] == "GAN + VAE"  # printed 'CAN + VAE'
-    assert fallback[229]["results"][0] == {"dataset": "UDC-RAF-DB", "metric": "ACC", "value": 88.55}
+    assert fallback[229]["results"][0] == {"dataset": "UDC-RAF-DB", "metric": "ACC", "value": 88.55, "verified": False}
     assert fallback[220]["authors"] == "Tang et al."  # [229] was also printed as [220]
     assert fallback[309]["results"][0]["metric"] == "UAR"  # printed 'JAR'
     assert fallback[265]["results"] == [
-        {"dataset": "SEED", "metric": "ACC", "value": 92.5},
-        {"dataset": "SEED-IV", "metric": "ACC", "value": 82.3},
+        {"dataset": "SEED", "metric": "ACC", "value": 92.5, "verified": False},
+        {"dataset": "SEED-IV", "metric": "ACC", "value": 82.3, "verified": False},
     ]
 
 

@@ -13,6 +13,7 @@ import emozoo
 from emozoo._fileio import sha256_file
 from emozoo.artifact import WEIGHTS_NAME
 from emozoo.model import EmotionModel
+from emozoo.specs import MethodSpec, Paper
 from emozoo.weights import INIT_FUNCTIONS, skip_weight_init
 
 
@@ -21,12 +22,19 @@ class TiedConfig:
     width: int = 6
 
 
+def _spec(method_id: str) -> MethodSpec:
+    return MethodSpec(
+        id=method_id, model_class="tests:Tied", family="AE", modality="physiological", tasks=("recognition",),
+        paper=Paper("test", 2024), can_predict=False,
+    )
+
+
 class Tied(EmotionModel):
     """Encoder and decoder share one weight matrix (save_model writes it once)."""
 
-    method_id = "tied-test"
+    spec = _spec("tied-test")
     config_class = TiedConfig
-    can_fit = can_predict = False
+    can_fit = False
 
     def __init__(self, config=None):
         super().__init__(config)
@@ -37,7 +45,7 @@ class Tied(EmotionModel):
 
 
 class CountsInit(Tied):
-    method_id = "counts-init-test"
+    spec = _spec("counts-init-test")
     fast_load = False
     built_with_init: ClassVar[list[bool]] = []
 

@@ -42,7 +42,7 @@ def test_card_renders_expected_text(registry, no_network):
 def test_card_metadata_is_hub_model_index(registry, no_network):
     card = validate_card(render_card(_meta(), repo_id="emozoo/toy-mlp-toy"))
     data = card.data
-    assert data.library_name == "emozoo" and data.license == "apache-2.0" and data.datasets == ["toy"]
+    assert data.library_name == "emozoo" and data.license == "cc0-1.0" and data.datasets == ["toy"]  # the data's licence
     assert {"physiological", "eeg", "ae", "recognition", "toy-mlp"} <= set(data.tags)
     results = {(r.dataset_name, r.metric_name): r.metric_value for r in data.eval_results}
     assert results == {("toy", "ACC"): 96.12, ("toy", "MAE"): 0.5}  # ACC in percent like the paper; MAE as is

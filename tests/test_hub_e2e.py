@@ -264,25 +264,25 @@ def test_offline_warm_cache_loads_with_sockets_blocked(registry, hubs, hf_cache,
 
 
 def test_interrupted_pull_leaves_nothing_that_loads(registry, hubs, hf_cache, monkeypatch):
-    from huggingface_hub import file_download
+    from emozoo.hub import _http
 
     model = _toy_model(5)
     result = model.push_to_hub("emozoo-test/toy-interrupt", training_data=_training(), endpoint=hubs.push.url, token=TOKEN)
-    real_http_get = file_download.http_get
+    real_get = _http.get
 
-    def dies_on_weights(url, temp_file, *args, **kwargs):
+    def dies_on_weights(url, *args, sink=None, **kwargs):
         if url.endswith("model.safetensors"):
-            temp_file.write(b"\x00" * 64)  # half a file reaches the disk, then the connection dies
+            sink.write(b"\x00" * 64)  # half a file reaches the disk, then the connection dies
             raise ConnectionError("injected failure mid-download")
-        return real_http_get(url, temp_file, *args, **kwargs)
+        return real_get(url, *args, sink=sink, **kwargs)
 
-    monkeypatch.setattr(file_download, "http_get", dies_on_weights)
+    monkeypatch.setattr(_http, "get", dies_on_weights)
     with pytest.raises(Exception, match="injected failure"):
         emozoo.from_pretrained("emozoo-test/toy-interrupt", revision=result.commit, endpoint=hubs.pull_url)
     with pytest.raises(ArtifactError):
         emozoo.from_pretrained("emozoo-test/toy-interrupt", revision=result.commit, local_files_only=True)
 
-    monkeypatch.setattr(file_download, "http_get", real_http_get)
+    monkeypatch.setattr(_http, "get", real_get)
     loaded = emozoo.from_pretrained("emozoo-test/toy-interrupt", revision=result.commit, endpoint=hubs.pull_url)
     x = torch.randn(3, 8)
     assert torch.equal(model.eval()(x), loaded(x))

@@ -131,18 +131,18 @@ def test_interrupted_import_keeps_the_previous_version(saved, tmp_path, monkeypa
     import emozoo.hub.bundle as bundle_mod
 
     calls = []
-    real = bundle_mod.sha256_file
+    real = bundle_mod._copy_member
 
-    def dies_on_second_file(path):
+    def dies_on_second_file(src, path, size):
         calls.append(path)
         if len(calls) == 2:
             raise OSError("injected failure mid-import")
-        return real(path)
+        return real(src, path, size)
 
-    monkeypatch.setattr(bundle_mod, "sha256_file", dies_on_second_file)
+    monkeypatch.setattr(bundle_mod, "_copy_member", dies_on_second_file)
     with pytest.raises(OSError, match="injected"):
         import_bundle(newer, dest)
-    monkeypatch.setattr(bundle_mod, "sha256_file", real)
+    monkeypatch.setattr(bundle_mod, "_copy_member", real)
     assert {p.name: p.read_bytes() for p in dest.iterdir()} == before
     x = torch.randn(2, 8)
     assert torch.equal(emozoo.from_pretrained(dest)(x), model.eval()(x))

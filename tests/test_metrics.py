@@ -315,3 +315,30 @@ def test_ccc_bounded_by_pearson(pairs) -> None:
     t, p = np.array(pairs).T
     assume(np.ptp(t) > 1e-3 and np.ptp(p) > 1e-3)
     assert abs(M.ccc(t, p)) <= abs(M.pearson(t, p)) + 1e-9
+
+
+# --- the names speech papers use, the percent table, the column order -------------------------------------------
+
+
+def test_ua_and_wa_against_hand_computed_values():
+    # recalls: class 0 2/3, class 1 1/1, class 2 1/2 -> UA = (2/3 + 1 + 1/2) / 3 = 13/18; WA = 4/6 correct
+    y_true, y_pred = [0, 0, 0, 1, 2, 2], [0, 0, 1, 1, 2, 0]
+    assert M.compute(["UA", "WA"], y_true, y_pred) == {"UA": pytest.approx(13 / 18), "WA": pytest.approx(4 / 6)}
+    report = M.classification_report(y_true, y_pred)
+    assert M.lookup(report, "UA") == pytest.approx(13 / 18) and M.lookup(report, "WA") == pytest.approx(4 / 6)
+    assert M.lookup(report, "UAR") == report["UAR"] and M.lookup(report, "CCC") is None
+    assert M.canonical("UA") == "UAR" and M.canonical("wa") == "ACC" and M.canonical("MAE") == "MAE"
+    with pytest.raises(InputError, match="did you mean 'UA'"):
+        M.compute(["ua"], y_true, y_pred)
+
+
+def test_one_percent_table_and_a_fixed_column_order():
+    assert all(M.is_percent(n) for n in ("ACC", "UAR", "UA", "WA", "wa", "Acc-2", "ACC-7", "WF1", "MF1", "F1_has0"))
+    assert not any(M.is_percent(n) for n in ("MAE", "Corr", "CCC", "RMSE", "MMD2"))
+    from emozoo.bench import report
+    from emozoo.hub import cards
+
+    assert report.PERCENT_METRICS is M.PERCENT_METRICS and not hasattr(cards, "PERCENT_METRICS")
+    assert M.ordered(["MAE", "zeta", "MF1", "ACC", "UAR"]) == ["ACC", "UAR", "MF1", "MAE", "zeta"]
+    assert M.ordered(["MAE", "ACC", "UAR"], headline="UA") == ["UAR", "ACC", "MAE"]
+    assert M.ordered(["MAE", "ACC"], headline="CCC") == ["ACC", "MAE"]  # a headline not measured is not invented

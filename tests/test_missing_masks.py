@@ -8,7 +8,7 @@ import torch
 
 from emozoo.data.batches import MultimodalBatch
 from emozoo.errors import InputError
-from emozoo.protocols.missing import apply_masks, missing_rate, per_sample_masks
+from emozoo.evaluation.missing import apply_masks, missing_rate, per_sample_masks
 
 MODS = ["audio", "text", "vision"]
 
@@ -47,9 +47,9 @@ def test_apply_masks_combines_with_batch_availability():
 
 
 def test_completion_protocol_scores_each_missing_rate(monkeypatch):
-    """run_completion masks the test split per rate (seeded, per sample) and scores the predictions."""
-    from emozoo.bench import protocols
-    from emozoo.bench.folds import Fold
+    """The completion cell masks the test split per rate (seeded, per sample) and scores the predictions."""
+    from emozoo.bench.protocols import completion
+    from emozoo.data.folds import Fold
     from emozoo.data.manifest import SplitManifest
     from emozoo.model import Prediction
 
@@ -68,12 +68,43 @@ def test_completion_protocol_scores_each_missing_rate(monkeypatch):
             values = torch.where(batch.available["text"], batch.features["text"][:, 0, 0], torch.zeros(len(batch)))
             return Prediction(values=values)
 
-    monkeypatch.setattr(protocols, "build_model", lambda method, seed, overrides: TextOnly())
+    monkeypatch.setattr(completion, "build_model", lambda method, seed, overrides: TextOnly())
     manifest = SplitManifest(dataset="toy-mm", protocol="completion", splits={"train": ("a",), "test": ("b",)}, data_sha256="0" * 64)
-    records = protocols.run_completion("m", Fold("f", test, test, manifest), 0, {}, {"missing_rates": (0.0, 0.5)}, None)
+    records = completion.run_cell("m", Fold("f", test, test, manifest), 0, {}, {"missing_rates": (0.0, 0.5)}, None)
     assert [r["ratio"] for r in records] == [0.0, 0.5]
     full, half = (r["metrics"] for r in records)
     assert full["MAE"] == 0.0 and full["Corr"] == pytest.approx(1.0)
     masks = per_sample_masks(n, MODS, 0.5, seed=0)
     expected_mae = float(np.abs(labels.numpy() * ~masks["text"]).mean())
     assert half["MAE"] == pytest.approx(expected_mae)
+
+
+def test_completion_with_audio_and_vision_classes(registry, tmp_path):
+    """An audio+vision MultimodalBatch goes through the completion protocol; a class-predicting method gets the class report."""
+    import emozoo
+    from emozoo_toy import generators
+
+    registry.register_plugin(generators.ProtocolPlugin(), name="protocol-fixtures", distribution="emozoo-toy", version="0.3.1")
+    config = {"protocol": {"missing_rates": [0.0, 0.25, 0.5]}}
+    result = emozoo.benchmark(["centroid-av"], "test-av", protocol="completion", seeds=1, config=config, out=tmp_path)
+    assert not result.failed
+    rows = {r["ratio"]: r for r in result.rows}
+    assert sorted(rows) == [0.0, 0.25, 0.5] and all(r["condition"] == "missing_rate" for r in rows.values())
+    assert set(rows[0.0]["metrics"]) == {"ACC", "UAR", "WF1", "MF1"}
+    assert rows[0.0]["metrics"]["ACC"]["mean"] >= rows[0.5]["metrics"]["ACC"]["mean"]  # less information, no better
+    # the masks really differ per rate: at rate 0 the prediction is the plain nearest-centroid one
+    fold = generators.make_fold("av", 0)
+    model = generators.AVCentroid()
+    model.fit(fold.train)
+    direct = float((model.predict(fold.test).labels == fold.test.labels).float().mean())
+    cell = next(c for c in result.cells if c["fold"] == "S1")
+    assert cell["records"][0]["metrics"]["ACC"] == pytest.approx(direct)
+
+
+def test_completion_refuses_single_modality_data(registry, tmp_path):
+    import emozoo
+    from emozoo_toy import generators
+
+    registry.register_plugin(generators.ProtocolPlugin(), name="protocol-fixtures", distribution="emozoo-toy", version="0.3.1")
+    result = emozoo.benchmark(["centroid-speech"], "test-speech", protocol="completion", seeds=1, out=tmp_path)
+    assert len(result.failed) == 2 and "per-modality test data" in result.failed[0]["error"]["message"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,7 +129,7 @@ def test_tampered_config_and_wrong_method_are_refused(registry, tmp_path):
     from emozoo_toy.model import ToyClassifier
 
     class Other(ToyClassifier):
-        method_id = "other-method"
+        spec = dataclasses.replace(ToyClassifier.spec, id="other-method")
 
     with pytest.raises(ArtifactError, match="holds a 'toy-mlp' model, not 'other-method'"):
         Other.from_pretrained(path)
@@ -208,9 +209,8 @@ def test_capabilities(registry):
     with pytest.raises(TypeError, match="can_generate=True but does not implement generate"):
 
         class Liar(EmotionModel):  # noqa: F841 - the class statement itself must fail
-            method_id = "liar"
+            spec = dataclasses.replace(emozoo.get_spec("toy-mlp"), id="liar", can_generate=True)
             config_class = Cfg
-            can_generate = True
 
             def fit(self, *a, **k): ...
 

@@ -7,7 +7,7 @@ import torch
 from safetensors.torch import load_model, save_model
 
 from emozoo.errors import ConfigError, LabelError, ShapeError
-from emozoo.protocols.classifiers import (
+from emozoo.evaluation.classifiers import (
     LinearSVM,
     build_classifier,
     fit_classifier,

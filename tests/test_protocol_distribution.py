@@ -9,7 +9,7 @@ import torch
 
 from emozoo.data.batches import EEGBatch
 from emozoo.errors import EmptyInputError, InputError, ShapeError
-from emozoo.protocols.distribution import (
+from emozoo.evaluation.distribution import (
     band_moment_errors,
     median_bandwidth,
     mmd_rbf,

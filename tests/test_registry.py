@@ -270,3 +270,124 @@ print([(p.plugin, p.stage, p.fatal) for p in reg.problems if p.plugin == "emozoo
     proc = _run(code, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "[('emozoo-heavy', 'heavy_import', False)] heavy-method" in proc.stdout
+
+
+# --- hook names, name spellings, plugins that exit ----------------------------------------------------------
+
+
+def test_misspelled_hook_fails_the_plugin_loudly_with_a_suggestion():
+    class Typo:
+        @hookimpl
+        def emozoo_register_method(self, register):  # missing "s": pluggy alone would register nothing silently
+            register(_spec("never"))
+
+    reg = Registry(autoload=False)
+    assert reg.register_plugin(Typo(), name="typo") is None
+    (problem,) = reg.problems
+    assert problem.stage == "unknown_hook" and problem.fatal
+    assert "'emozoo_register_method' is not an emozoo hook; did you mean 'emozoo_register_methods'?" in problem.message
+    assert "typo" not in reg.plugins and reg.pm.get_plugin("typo") is None
+
+
+def test_unmarked_hook_function_is_reported_not_skipped():
+    class Unmarked:
+        def emozoo_register_methods(self, register):  # no @hookimpl: pluggy would never call it
+            register(_spec("never"))
+
+    reg = Registry(autoload=False)
+    assert reg.register_plugin(Unmarked(), name="unmarked") is None
+    assert "not marked with @emozoo.hookimpl" in reg.problems[0].message
+
+
+def test_strict_mode_raises_for_an_unknown_hook(monkeypatch):
+    class Typo:
+        @hookimpl
+        def emozoo_register_dataset(self, register):
+            pass
+
+    monkeypatch.setenv("EMOZOO_STRICT_PLUGINS", "1")
+    with pytest.raises(PluginLoadError, match="emozoo_register_datasets"):
+        Registry(autoload=False).register_plugin(Typo(), name="typo")
+
+
+def test_only_the_contract_hooks_exist():
+    from emozoo import hookspecs
+
+    assert sorted(n for n in dir(hookspecs) if n.startswith("emozoo_")) == ["emozoo_register_datasets", "emozoo_register_methods"]
+
+
+@pytest.mark.parametrize("spelling", ["emozoo-good", "emozoo_good", "Emozoo-Good", "EMOZOO.GOOD", " emozoo__good "])
+def test_allow_and_block_lists_match_every_spelling_of_a_name(dist_dir, monkeypatch, spelling):
+    monkeypatch.setenv("EMOZOO_PLUGINS_DISABLE", spelling)
+    assert "emozoo-good" not in Registry().plugins
+    monkeypatch.delenv("EMOZOO_PLUGINS_DISABLE")
+    monkeypatch.setenv("EMOZOO_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("EMOZOO_PLUGINS", spelling)
+    assert list(Registry().plugins) == ["emozoo-good"]
+
+
+def test_plugin_calling_sys_exit_at_import_is_a_recorded_problem(dist_dir):
+    _write_dist(dist_dir, "emozoo-exits", "exiting_plugin", "import sys\nsys.exit(3)\n")
+    try:
+        reg = Registry()
+        problem = next(p for p in reg.problems if p.plugin == "emozoo-exits")
+        assert problem.stage == "import" and problem.message == "SystemExit: 3"
+        assert reg.get_method("good-method").plugin == "emozoo-good"
+    finally:
+        sys.modules.pop("exiting_plugin", None)
+
+
+def test_a_hanging_plugin_is_cut_off_and_the_others_still_list(dist_dir, monkeypatch):
+    import time as _time
+
+    _write_dist(dist_dir, "emozoo-hangs", "hanging_plugin", "import time\ntime.sleep(60)\n")
+    monkeypatch.setenv("EMOZOO_PLUGIN_IMPORT_TIMEOUT", "0.5")
+    start = _time.perf_counter()
+    reg = Registry()
+    assert _time.perf_counter() - start < 5
+    problem = next(p for p in reg.problems if p.plugin == "emozoo-hangs")
+    assert problem.fatal and "did not finish within 0.5 s (EMOZOO_PLUGIN_IMPORT_TIMEOUT)" in problem.message
+    assert reg.get_method("good-method").plugin == "emozoo-good"
+
+
+def test_a_plugin_that_parses_the_command_line_sees_only_the_program_name(dist_dir, monkeypatch):
+    body = "import argparse\nARGS = argparse.ArgumentParser().parse_args()\n" + GOOD_PLUGIN.format(id="argv-method")
+    _write_dist(dist_dir, "emozoo-argv", "argv_plugin", body)
+    monkeypatch.setattr(sys, "argv", ["emozoo", "list", "--all", "--json"])
+    try:
+        reg = Registry()
+        assert reg.get_method("argv-method").plugin == "emozoo-argv"  # emozoo's own flags did not reach it
+        assert sys.argv == ["emozoo", "list", "--all", "--json"]  # and they are back afterwards
+    finally:
+        sys.modules.pop("argv_plugin", None)
+
+
+def test_a_slow_plugin_is_named_as_a_warning(dist_dir):
+    _write_dist(dist_dir, "emozoo-slow", "slow_plugin", "import time\ntime.sleep(0.6)\n" + GOOD_PLUGIN.format(id="slow-method"))
+    try:
+        reg = Registry()
+        problem = next(p for p in reg.problems if p.plugin == "emozoo-slow")
+        assert problem.stage == "slow_import" and not problem.fatal and "move work out of the entry-point module" in problem.message
+        assert reg.get_method("slow-method")  # still usable
+    finally:
+        sys.modules.pop("slow_plugin", None)
+
+
+def test_bad_timeout_value_is_a_typed_error(monkeypatch):
+    from emozoo.errors import ConfigError
+
+    for raw in ("soon", "0", "-1", "nan"):
+        monkeypatch.setenv("EMOZOO_PLUGIN_IMPORT_TIMEOUT", raw)
+        with pytest.raises(ConfigError, match="EMOZOO_PLUGIN_IMPORT_TIMEOUT"):
+            Registry()
+
+
+def test_printing_specs_gives_one_short_line_each(registry):
+    from emozoo import list_datasets
+
+    text = repr(list_methods())
+    assert text == ("[MethodSpec('toy-mlp', AE, physiological, tasks=recognition, plugin=emozoo-toy 0.3.1), "
+                    "MethodSpec('toy-mlp-wide', AE, physiological, tasks=recognition, plugin=emozoo-toy 0.3.1)]")
+    for spec in [*list_methods(), *list_datasets()]:
+        assert "\n" not in str(spec) and len(str(spec)) < 120
+    assert str(list_datasets()[0]) == "DatasetSpec('toy-blobs', physiological, 3 classes, synthetic, plugin=emozoo-toy)"

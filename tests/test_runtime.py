@@ -14,7 +14,7 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from emozoo import runtime as rt_mod
-from emozoo.errors import EmozooError, EmptyInputError, InputError
+from emozoo.errors import ConfigError, EmozooError, EmptyInputError, InputError
 from emozoo.runtime import (
     DeviceUnavailableError,
     EarlyStopping,
@@ -346,7 +346,7 @@ def test_progress_default_and_env(no_accel_env, monkeypatch, capsys):
     assert rt.progress is False
     assert Runtime(device="cpu", progress=True).progress is True  # an explicit argument wins
     monkeypatch.setenv("EMOZOO_PROGRESS", "maybe")
-    with pytest.raises(InputError, match="EMOZOO_PROGRESS"):
+    with pytest.raises(ConfigError, match="EMOZOO_PROGRESS"):
         rt.progress  # noqa: B018
     monkeypatch.delenv("EMOZOO_PROGRESS")
     assert rt.progress is False  # pytest captures stderr: not a TTY
@@ -416,3 +416,38 @@ def test_seeded_cpu_rng_repeats_construction_and_leaves_the_callers_rng_alone():
         c = torch.nn.Linear(4, 2).weight.detach().clone()
     assert torch.equal(a, b) and not torch.equal(a, c)
     assert torch.equal(torch.rand(3), expected_next)  # the caller's stream continues as if nothing happened
+
+
+def test_step_function_that_asks_for_info_is_told_its_epoch_and_step():
+    from emozoo.runtime import Runtime, StepInfo
+
+    seen: list[StepInfo] = []
+
+    def step(batch, info):
+        seen.append(info)
+        return {"loss": float(batch)}
+
+    Runtime(device="cpu", progress=False).train(step, [1, 2, 3], epochs=2)
+    assert [(i.epoch, i.step, i.global_step) for i in seen] == [(0, 0, 0), (0, 1, 1), (0, 2, 2), (1, 0, 3), (1, 1, 4), (1, 2, 5)]
+    assert seen[0].total_steps == 6 and [round(i.progress, 4) for i in seen[:3]] == [0.0, 0.1667, 0.3333]
+
+
+def test_step_info_with_max_steps_and_a_loader_without_length():
+    from emozoo.runtime import Runtime
+
+    seen = []
+
+    def batches():
+        yield from range(10)
+
+    Runtime(device="cpu", progress=False).train(lambda b, *, info: seen.append(info), batches(), epochs=1, max_steps=4)
+    assert [i.global_step for i in seen] == [0, 1, 2, 3] and seen[0].steps_per_epoch is None
+    assert seen[-1].total_steps == 4 and seen[-1].progress == 0.75
+
+
+def test_plain_step_functions_are_called_with_the_batch_only():
+    from emozoo.runtime import Runtime
+
+    calls = []
+    Runtime(device="cpu", progress=False).train(lambda batch: calls.append(batch), [7, 8], epochs=1)
+    assert calls == [7, 8]

@@ -4,7 +4,7 @@
     >>> result = emozoo.benchmark(["vae-d2gan", "cwgan"], dataset="seed-synthetic", protocol="augmentation", seeds=2)
 """
 
-from emozoo.bench.folds import Fold
+from emozoo.data.folds import Fold
 from emozoo.bench.runner import BenchmarkResult, benchmark, card_metrics
 
 __all__ = ["BenchmarkResult", "Fold", "benchmark", "card_metrics"]

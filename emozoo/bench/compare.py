@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from emozoo.bench.report import PERCENT_METRICS
 from emozoo.errors import EmozooError
+from emozoo.metrics import canonical, is_percent
 from emozoo.registry import get_registry
 from emozoo.specs import DatasetSpec
 
@@ -16,6 +16,7 @@ def headline(protocol: str, method: str, metric: str, rows: list[dict[str, Any]]
     recognition: the test metric; augmentation: the best real+synthetic ratio with the first classifier
     (papers report their best augmented setting); completion: the complete-modality (MR = 0) metric.
     """
+    metric = metric if any(metric in r["metrics"] for r in rows) else canonical(metric)  # "UA" is reported as "UAR"
     mine = [r for r in rows if r["method"] == method and metric in r["metrics"]]
     if protocol == "augmentation":
         classifiers = [r["classifier"] for r in mine if r["condition"] == "real+synthetic"]
@@ -25,11 +26,15 @@ def headline(protocol: str, method: str, metric: str, rows: list[dict[str, Any]]
     if not mine:
         return None
     best = max(r["metrics"][metric]["mean"] for r in mine)
-    return best * 100.0 if metric in PERCENT_METRICS else best
+    return best * 100.0 if is_percent(metric) else best
 
 
-def paper_result(method: str, paper_dataset: str) -> tuple[str, float | None, str]:
-    """(metric, value, source) the paper (or else the survey table) reports for ``paper_dataset``."""
+def paper_result(method: str, paper_dataset: str, default_metric: str = "") -> tuple[str, float | None, str]:
+    """(metric, value, source) the paper (or else the survey table) reports for ``paper_dataset``.
+
+    Where neither reports a number on that data set, the metric is ``default_metric`` (the data set's standard
+    headline metric, :attr:`DatasetSpec.metric`), else the method's first reported metric, else ACC.
+    """
     registry = get_registry()
     spec = registry.get_method(method)
     wanted = paper_dataset.lower()
@@ -43,7 +48,7 @@ def paper_result(method: str, paper_dataset: str) -> tuple[str, float | None, st
     for result in entry.results if entry else ():
         if (result.get("dataset") or "").lower() == wanted:
             return result["metric"], result["value"], "survey"
-    metric = spec.reported[0].metric if spec.reported else "ACC"
+    metric = default_metric or (spec.reported[0].metric if spec.reported else "ACC")
     return metric, None, ""
 
 
@@ -55,7 +60,7 @@ def comparisons(
     options = ", ".join(f"{k}={v}" for k, v in sorted((data_options or {}).items()))
     out = []
     for method in methods:
-        metric, paper, source = paper_result(method, paper_dataset)
+        metric, paper, source = paper_result(method, paper_dataset, getattr(dataset, "metric", ""))
         ours = headline(protocol, method, metric, rows)
         note = dataset.id if not dataset.synthetic else f"{dataset.id} (synthetic, NOT real {paper_dataset})"
         if dataset.subset_note:

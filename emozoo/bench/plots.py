@@ -6,7 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from emozoo.bench.report import PERCENT_METRICS
+from emozoo.metrics import PERCENT_METRICS
 
 
 def _pyplot():

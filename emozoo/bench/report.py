@@ -1,18 +1,52 @@
-"""Benchmark tables: aggregate cell records over folds and seeds, and set them beside the papers' numbers."""
+"""Benchmark statistics and tables: the ONE place records of cells become means, spreads and intervals.
+
+Statistics convention (every entry point, every results.md):
+
+* ``mean`` and ``std``: the mean and the sample standard deviation (ddof = 1; 0.0 for one value) of a metric over
+  all finished (fold, seed) cells of a row;
+* ``ci95``: the half-width of the 95 % Student-t interval over the independent units (``Fold.unit``: the subject or
+  speaker; a fold is its own unit when its adapter names none) of the per-unit means (each the mean over that unit's
+  folds and seeds), ``t(0.975, U - 1) * s_U / sqrt(U)`` with U units and ``s_U`` the sample std (ddof = 1) of the U
+  unit means; None with one unit (sessions of one subject, windows of one trial and seeds are not independent);
+* ``converged``: the share of the row's classifier fits that converged (augmentation; see
+  :func:`emozoo.evaluation.classifiers.converged`), so a number from an under-trained classifier is visible;
+* ``gain`` (augmentation): the same statistics of the paired difference to the ``real`` condition of the same
+  method, fold, seed and classifier.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-#: Metrics reported as percentages (fractions in records, ×100 in tables, as papers print them).
-PERCENT_METRICS = {"ACC", "UAR", "WF1", "MF1", "Acc-2", "Acc-2_has0", "F1", "F1_has0", "Acc-5", "Acc-7"}
+from emozoo.metrics import PERCENT_METRICS, ordered
+
+__all__ = ["CONVENTION", "PERCENT_METRICS", "aggregate", "mean_std", "metric_names", "t_interval", "results_table"]
+
+#: The statistics convention in one sentence, for every table's footer.
+CONVENTION = (
+    "mean ± sample std (ddof = 1) over all (fold, seed) cells; [95 % CI] = Student-t half-width over the independent "
+    "units (subjects / speakers) of the per-unit means (none with one unit)"
+)
 
 GroupKey = tuple[str, str, Any, Any]  # (method, condition, ratio, classifier)
+
+#: t(0.975, df) for df = 1..30; beyond, a Cornish-Fisher expansion (error < 1e-4).
+_T975 = (12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281, 2.2010, 2.1788, 2.1604, 2.1448,
+         2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484,
+         2.0452, 2.0423)  # fmt: skip
+
+
+def _t975(df: int) -> float:
+    if df <= len(_T975):
+        return _T975[df - 1]
+    z = 1.959964
+    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
 
 
 def mean_std(values: list[float]) -> tuple[float, float]:
@@ -24,33 +58,77 @@ def mean_std(values: list[float]) -> tuple[float, float]:
     return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
 
 
+def t_interval(fold_means: list[float]) -> float | None:
+    """Half-width of the 95 % Student-t interval of the mean of ``fold_means`` (None for fewer than two)."""
+    if len(fold_means) < 2:
+        return None
+    _, s = mean_std(fold_means)
+    return _t975(len(fold_means) - 1) * s / math.sqrt(len(fold_means))
+
+
+def _stats(by_unit: dict[str, list[float]]) -> dict[str, Any]:
+    values = [v for vs in by_unit.values() for v in vs]
+    mean, std = mean_std(values)
+    return {"mean": mean, "std": std, "ci95": t_interval([sum(vs) / len(vs) for vs in by_unit.values()])}
+
+
 def aggregate(cells: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per (method, condition, ratio, classifier): mean ± std of each metric over ok cells."""
-    groups: dict[GroupKey, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    """One row per (method, condition, ratio, classifier) with the module's statistics of each metric over ok cells."""
+    groups: dict[GroupKey, dict[str, dict[str, list[float]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    gains: dict[GroupKey, dict[str, dict[str, list[float]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     runs: dict[GroupKey, set[tuple[str, int]]] = defaultdict(set)
+    units: dict[GroupKey, set[str]] = defaultdict(set)
+    fits: dict[GroupKey, list[bool]] = defaultdict(list)
     for cell in cells:
         if cell.get("status") != "ok":
             continue
+        unit = str(cell.get("unit") or cell["fold"])
+        real = {r.get("classifier"): r["metrics"] for r in cell["records"] if r["condition"] == "real"}
         for record in cell["records"]:
             key = (cell["method"], record["condition"], record.get("ratio"), record.get("classifier"))
             runs[key].add((cell["fold"], cell["seed"]))
+            units[key].add(unit)
+            if isinstance(record.get("converged"), bool):
+                fits[key].append(record["converged"])
+            base = real.get(record.get("classifier")) if record["condition"] != "real" else None
             for name, value in record["metrics"].items():
                 if isinstance(value, (int, float)) and math.isfinite(value):
-                    groups[key][name].append(float(value))
+                    groups[key][name][unit].append(float(value))
+                    ref = base.get(name) if base else None
+                    if isinstance(ref, (int, float)) and math.isfinite(ref):
+                        gains[key][name][unit].append(float(value) - float(ref))
     rows = []
     for key in sorted(groups, key=_sort_key):
         method, condition, ratio, classifier = key
-        stats = {name: mean_std(values) for name, values in groups[key].items()}
-        rows.append({
-            "method": method, "condition": condition, "ratio": ratio, "classifier": classifier,
-            "n": len(runs[key]), "metrics": {name: {"mean": m, "std": s} for name, (m, s) in stats.items()},
-        })
+        row = {
+            "method": method, "condition": condition, "ratio": ratio, "classifier": classifier, "n": len(runs[key]),
+            "n_folds": len({f for f, _ in runs[key]}), "n_units": len(units[key]),
+            "metrics": {name: _stats(by_unit) for name, by_unit in groups[key].items()},
+        }  # fmt: skip
+        if fits[key]:
+            row["converged"] = sum(fits[key]) / len(fits[key])
+        if key in gains:
+            row["gain"] = {name: _stats(by_unit) for name, by_unit in gains[key].items()}
+        rows.append(row)
     return rows
 
 
 def _sort_key(key: GroupKey) -> tuple:
     method, condition, ratio, classifier = key
     return (method, condition, -1.0 if ratio is None else float(ratio), classifier or "")
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`|\[\]<>])")
+
+
+def md_cell(value: Any, limit: int = 300) -> str:
+    """Text safe inside a Markdown table cell: one line, at most ``limit`` characters, with ``|`` (a new column),
+    ``[`` ``]`` (links and images), ``<`` ``>`` (HTML), backticks and backslashes escaped, so a fold name, label or
+    error message from a cell can neither break the table nor inject a link, an image or markup."""
+    text = " ".join(str(value).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 def format_value(metric: str, mean: float, std: float | None = None) -> str:
@@ -60,36 +138,45 @@ def format_value(metric: str, mean: float, std: float | None = None) -> str:
     return text if std is None else f"{text} ± {std * scale:.{digits}f}"
 
 
-def metric_names(rows: list[dict[str, Any]]) -> list[str]:
-    """Metric columns in first-seen order."""
-    names: dict[str, None] = {}
-    for row in rows:
-        for name in row["metrics"]:
-            names.setdefault(name, None)
-    return list(names)
+def metric_names(rows: list[dict[str, Any]], headline: str | None = None) -> list[str]:
+    """Metric columns in a fixed order: the headline metric first, then :data:`emozoo.metrics.METRIC_ORDER`.
+
+    The order does not depend on which cell finished first, so a resumed run writes the same columns.
+    """
+    return ordered((name for row in rows for name in row["metrics"]), headline)
 
 
-def results_table(rows: list[dict[str, Any]]) -> str:
-    """The Markdown table of all aggregated rows."""
-    names = metric_names(rows)
-    header = ["method", "condition", "ratio", "classifier", "n", *names]
+def results_table(rows: list[dict[str, Any]], headline: str | None = None) -> str:
+    """The Markdown table of all aggregated rows (metric columns as :func:`metric_names` orders them)."""
+    names = metric_names(rows, headline)
+    fits = any("converged" in row for row in rows)
+    header = ["method", "condition", "ratio", "classifier", "n", *names, *(["converged fits"] if fits else [])]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
-        cells = [row["method"], row["condition"], _blank(row["ratio"]), _blank(row["classifier"]), str(row["n"])]
+        cells = [md_cell(v) for v in (row["method"], row["condition"], _blank(row["ratio"]), _blank(row["classifier"]), row["n"])]
         for name in names:
             stat = row["metrics"].get(name)
-            cells.append(format_value(name, stat["mean"], stat["std"]) if stat else "")
+            cells.append(_with_interval(name, stat) if stat else "")
+        if fits:
+            cells.append(f"{100 * row['converged']:.0f} %" if "converged" in row else "")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _with_interval(metric: str, stat: dict[str, Any]) -> str:
+    """'92.50 ± 1.20 [±2.10]': mean ± std, and the 95 % interval half-width where there are several units."""
+    text = format_value(metric, stat["mean"], stat["std"])
+    ci = stat.get("ci95")
+    return text if ci is None else f"{text} [±{format_value(metric, ci)}]"
 
 
 def _blank(value: Any) -> str:
     return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def results_csv(rows: list[dict[str, Any]]) -> str:
+def results_csv(rows: list[dict[str, Any]], headline: str | None = None) -> str:
     """CSV with one line per aggregated row; mean and std columns per metric (fractions, unscaled)."""
-    names = metric_names(rows)
+    names = metric_names(rows, headline)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["method", "condition", "ratio", "classifier", "n", *[f"{n}_{s}" for n in names for s in ("mean", "std")]])
@@ -109,7 +196,17 @@ def comparison_table(comparisons: list[dict[str, Any]]) -> str:
         paper = "-" if c["paper"] is None else f"{c['paper']:g}"
         ours = "-" if c["ours"] is None else f"{c['ours']:.2f}"
         gap = "-" if c["gap"] is None else f"{c['gap']:+.2f}"
-        lines.append(f"| {c['method']} | {c['paper_dataset'] or '-'} | {c['metric']} | {paper} | {ours} | {gap} | {c['data_note']} |")
+        cells = (c["method"], c["paper_dataset"] or "-", c["metric"], paper, ours, gap, c["data_note"])
+        lines.append("| " + " | ".join(md_cell(v) for v in cells) + " |")
+    return "\n".join(lines)
+
+
+def resume_problems_table(problems: list[dict[str, str]]) -> str:
+    """Cells found in ``cells/`` that could not be reused, and why (they were run again)."""
+    if not problems:
+        return ""
+    lines = ["| cell | why it was run again |", "|---|---|"]
+    lines += ["| " + md_cell(p["cell"]) + " | " + md_cell(p["problem"]) + " |" for p in problems]
     return "\n".join(lines)
 
 
@@ -120,6 +217,6 @@ def failures_table(cells: Iterable[dict[str, Any]]) -> str:
         return ""
     lines = ["| method | fold | seed | error |", "|---|---|---|---|"]
     for c in failed:
-        message = f"{c['error']['type']}: {c['error']['message']}".replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {c['method']} | {c['fold']} | {c['seed']} | {message[:200]} |")
+        message = f"{c['error']['type']}: {c['error']['message']}"
+        lines.append("| " + " | ".join(md_cell(v, limit=200) for v in (c["method"], c["fold"], c["seed"], message)) + " |")
     return "\n".join(lines)

@@ -1,5 +1,10 @@
 """``emozoo.benchmark``: every method on the same folds, seeds and metrics; resumable cell by cell.
 
+The one evaluation harness: it owns the folds x seeds x methods loop, failure isolation (a cell that raises is
+recorded and the others run), the statistics (:mod:`emozoo.bench.report`, one convention) and the results format.
+A protocol (:mod:`emozoo.bench.protocols`) runs one cell. Before the first cell it checks that every method
+shares a modality with the data set (:func:`check_modalities`) and that the protocol's options are valid.
+
 Output directory layout::
 
     OUT/cells/<method>__<fold>__seed<k>.json   one per finished cell (ok or failed), written atomically
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import time
 import traceback
 from collections.abc import Sequence
@@ -19,14 +25,18 @@ from pathlib import Path
 from typing import Any
 
 from emozoo._fileio import atomic_write_text
+from emozoo._version import __version__
+from emozoo.api import resolve_folds
 from emozoo.bench import compare, plots, report
-from emozoo.bench.folds import Fold, load_folds
-from emozoo.bench.protocols import RUNNERS
+from emozoo.bench.protocols import PROTOCOLS, cell_runner, check_options
 from emozoo.bench.provenance import environment
 from emozoo.bench.store import CellStore, cell_key, safe_name
 from emozoo.config import canonical_json
-from emozoo.errors import InputError
+from emozoo.data.folds import Fold
+from emozoo.errors import InputError, ModalityError
+from emozoo.metrics import is_percent
 from emozoo.registry import get_registry
+from emozoo.specs import DatasetSpec, MethodSpec
 
 
 @dataclass
@@ -62,11 +72,31 @@ def card_metrics(results: dict[str, Any] | str | Path, method: str) -> list[dict
     for c in results.get("comparisons", []):
         if c.get("method") != method or c.get("ours") is None:
             continue
-        value = c["ours"] / 100.0 if c["metric"] in report.PERCENT_METRICS else c["ours"]
+        value = c["ours"] / 100.0 if is_percent(c["metric"]) else c["ours"]
         rows.append({"dataset": c["paper_dataset"], "metric": c["metric"], "value": value, "split": "test"})
     if not rows:
         raise InputError(f"the benchmark results hold no number for method {method!r}; benchmark it first")
     return rows
+
+
+def check_modalities(methods: Sequence[MethodSpec], dataset: DatasetSpec) -> None:
+    """Raise ModalityError, naming both, unless every method shares a modality with the data set.
+
+    They share one when the coarse modalities match (``physiological`` = ``physiological``) or, for multimodal
+    methods or data, when their fine-grained signals overlap (a multimodal audio+vision method on a speech data set
+    with ``modalities=("audio",)``).
+    """
+    data_signals = set(dataset.modalities)
+    for spec in methods:
+        if spec.modality == dataset.modality or (set(spec.modalities) & data_signals and "multimodal" in (spec.modality, dataset.modality)):
+            continue
+        method_text = spec.modality + (f" ({', '.join(spec.modalities)})" if spec.modalities else "")
+        data_text = dataset.modality + (f" ({', '.join(dataset.modalities)})" if dataset.modalities else "")
+        raise ModalityError(
+            f"method {spec.id!r} takes {method_text} data but data set {dataset.id!r} holds {data_text} data; "
+            f"benchmark it on a {spec.modality} data set (`emozoo list --datasets --modality {spec.modality}`) or pick methods "
+            f"with `emozoo list --modality {dataset.modality}`"
+        )
 
 
 def _seeds(seeds: int | Sequence[int]) -> list[int]:
@@ -77,19 +107,25 @@ def _seeds(seeds: int | Sequence[int]) -> list[int]:
     return [int(s) for s in seeds]
 
 
-def _cell_hash(method: str, overrides: dict[str, Any], protocol: str, options: dict[str, Any], fold: Fold, seed: int) -> str:
-    payload = {"method": method, "overrides": overrides, "protocol": protocol, "options": options,
-               "manifest": fold.manifest.digest(), "seed": seed}
+def _cell_hash(method: str, overrides: dict[str, Any], protocol: str, options: dict[str, Any], fold: Fold, seed: int,
+               data_options: dict[str, Any] | None = None) -> str:
+    """The identity of a cell: every input that changes its result. The method and the code that runs it (plugin
+    and core versions), its config overrides, the protocol and its options, the data set's options, the fold (its
+    split manifest, which holds the data's sha256) and the seed."""
+    spec = get_registry().get_method(method)
+    payload = {"method": method, "plugin": [spec.plugin, spec.version], "core": __version__, "overrides": overrides,
+               "protocol": protocol, "options": options, "data_options": data_options or {}, "unit": fold.unit,
+               "manifest": fold.manifest.digest(), "data_sha256": fold.manifest.data_sha256, "seed": seed}
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
 
 
 def _run_cell(protocol: str, method: str, fold: Fold, seed: int, overrides: dict[str, Any], options: dict[str, Any], runtime: Any) -> dict[str, Any]:
     spec = get_registry().get_method(method)
-    cell: dict[str, Any] = {"method": method, "fold": fold.name, "seed": seed, "plugin": f"{spec.plugin} {spec.version}",
-                            "overrides": overrides, "manifest_sha256": fold.manifest.digest()}
+    cell: dict[str, Any] = {"method": method, "fold": fold.name, "unit": fold.unit or fold.name, "seed": seed,
+                            "plugin": f"{spec.plugin} {spec.version}", "overrides": overrides, "manifest_sha256": fold.manifest.digest()}
     start = time.perf_counter()
     try:
-        cell["records"] = RUNNERS[protocol](method, fold, seed, overrides, options, runtime)
+        cell["records"] = cell_runner(protocol)(method, fold, seed, overrides, options, runtime)
         cell["status"] = "ok"
     except Exception as exc:  # one failing cell (OOM, plugin bug) must not stop the others
         cell.update(status="failed", records=[],
@@ -123,8 +159,8 @@ def benchmark(
 
     from emozoo.runtime import Runtime
 
-    if protocol not in RUNNERS:
-        raise InputError(f"unknown protocol {protocol!r}; choose one of {sorted(RUNNERS)}")
+    if protocol not in PROTOCOLS:
+        raise InputError(f"unknown protocol {protocol!r}; choose one of {sorted(PROTOCOLS)}")
     registry = get_registry()
     specs = [registry.get_method(m) for m in methods]  # unknown ids fail before anything runs
     method_ids = [s.id for s in specs]
@@ -136,7 +172,9 @@ def benchmark(
     for key in method_overrides:  # a shared config may cover more methods; a typo must not pass silently
         registry.get_method(key)
     protocol_options = config.get("protocol", {})
-    dataset_spec, folds = load_folds(dataset, protocol=protocol, data_dir=data_dir, max_folds=max_folds, **config.get("dataset", {}))
+    check_options(protocol, protocol_options)
+    check_modalities(specs, registry.get_dataset(dataset))
+    dataset_spec, folds = resolve_folds(dataset, protocol=protocol, data_dir=data_dir, max_folds=max_folds, **config.get("dataset", {}))
     seed_list = _seeds(seeds)
 
     out_dir = Path(out)
@@ -149,15 +187,20 @@ def benchmark(
 
     grid = [(m, fold, seed) for m in method_ids for fold in folds for seed in seed_list]
     cells = []
+    resume_problems: list[dict[str, str]] = []
     show = runtime.progress if progress is None else progress
     for method, fold, seed in tqdm(grid, desc=f"bench {protocol}", disable=not (show and main)):
         key = cell_key(method, fold.name, seed)
         overrides = method_overrides.get(method, {})
-        digest = _cell_hash(method, overrides, protocol, protocol_options, fold, seed)
-        previous = store.load(key) if resume else None
-        if previous and previous.get("status") == "ok" and previous.get("cell_sha256") == digest:
-            cells.append({**previous, "resumed": True})
-            continue
+        digest = _cell_hash(method, overrides, protocol, protocol_options, fold, seed, config.get("dataset", {}))
+        if resume:
+            found = store.load(key, expect={"method": method, "fold": fold.name, "seed": seed})
+            if found.cell is not None and found.cell["status"] == "ok" and found.cell.get("cell_sha256") == digest:
+                cells.append({**found.cell, "resumed": True})
+                continue
+            if found.problem:
+                resume_problems.append({"cell": key, "problem": found.problem})
+                print(f"bench: cells/{key}.json cannot be reused ({found.problem}); running it again", file=sys.stderr)
         cell = _run_cell(protocol, method, fold, seed, overrides, protocol_options, runtime)
         cell["cell_sha256"] = digest
         if main:
@@ -165,41 +208,53 @@ def benchmark(
         cells.append({**cell, "resumed": False})
 
     rows = report.aggregate(cells)
+    headline = dataset_spec.metric or None
     comparisons = compare.comparisons(protocol, method_ids, dataset_spec, rows, config.get("dataset", {}))
     plot_files = plots.write_plots(protocol, rows, cells, out_dir) if main else []
     env = environment(str(runtime.device))
-    markdown = _markdown(protocol, dataset_spec, method_ids, seed_list, folds, rows, comparisons, cells, plot_files)
+    markdown = _markdown(protocol, dataset_spec, method_ids, seed_list, folds, rows, comparisons, cells, plot_files, resume_problems)
     if main:
         results = {
             "protocol": protocol,
             "dataset": {"id": dataset_spec.id, "name": dataset_spec.name, "synthetic": dataset_spec.synthetic,
                         "license": dataset_spec.license, "plugin": f"{dataset_spec.plugin} {dataset_spec.version}"},
-            "folds": [{"name": f.name, "manifest_sha256": f.manifest.digest(), "data_sha256": f.manifest.data_sha256} for f in folds],
+            "folds": [{"name": f.name, "unit": f.unit or f.name, "manifest_sha256": f.manifest.digest(),
+                       "data_sha256": f.manifest.data_sha256, "pools": sorted(f.pools)} for f in folds],
             "methods": [{"id": s.id, "plugin": s.plugin, "version": s.version, "overrides": method_overrides.get(s.id, {})} for s in specs],
             "seeds": seed_list,
             "config": config,
             "environment": env,
             "cells": [{k: c.get(k) for k in ("method", "fold", "seed", "status", "wall_seconds", "resumed", "error")} for c in cells],
+            "resume_problems": resume_problems,
+            "statistics": report.CONVENTION,
+            "headline_metric": headline,
             "rows": rows,
             "comparisons": comparisons,
             "plots": plot_files,
         }
         atomic_write_text(out_dir / "results.json", json.dumps(results, indent=2, sort_keys=True, default=str) + "\n")
         atomic_write_text(out_dir / "results.md", markdown + "\n")
-        atomic_write_text(out_dir / "results.csv", report.results_csv(rows))
+        atomic_write_text(out_dir / "results.csv", report.results_csv(rows, headline))
     return BenchmarkResult(rows, comparisons, cells, out_dir, markdown, plot_files)
 
 
-def _markdown(protocol, dataset_spec, methods, seeds, folds, rows, comparisons, cells, plot_files) -> str:
+def _markdown(protocol, dataset_spec, methods, seeds, folds, rows, comparisons, cells, plot_files, resume_problems=()) -> str:
     lines = [f"# Benchmark: {', '.join(methods)} on {dataset_spec.id} ({protocol})", ""]
     if dataset_spec.synthetic:
         lines += [f"**Data: {dataset_spec.name} is SYNTHETIC, not real data.** Numbers below say nothing about "
                   f"performance on real {dataset_spec.paper_dataset or 'data'}.", ""]
-    lines += [f"{len(folds)} fold(s) × {len(seeds)} seed(s) ({', '.join(map(str, seeds))}); mean ± std over folds and seeds.", "",
-              "## Paper / ours / gap", "", report.comparison_table(comparisons), "", "## All results", "", report.results_table(rows)]
+    units = len({f.unit or f.name for f in folds})
+    lines += [f"{len(folds)} fold(s) of {units} independent unit(s) × {len(seeds)} seed(s) ({', '.join(map(str, seeds))}); "
+              f"{report.CONVENTION}.", "",
+              "## Paper / ours / gap", "", report.comparison_table(comparisons), "", "## All results", "",
+              report.results_table(rows, dataset_spec.metric or None)]
     failures = report.failures_table(cells)
     if failures:
         lines += ["", "## Failed cells", "", failures]
+    rerun = report.resume_problems_table(list(resume_problems))
+    if rerun:
+        lines += ["", "## Cells run again on resume", "", rerun]
     if plot_files:
         lines += ["", "## Plots", ""] + [f"![{name}]({name})" for name in plot_files]
+    lines += ["", f"Statistics: {report.CONVENTION} (emozoo.bench.report)."]
     return "\n".join(lines)

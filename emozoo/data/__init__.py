@@ -30,6 +30,8 @@ _EXPORTS: dict[str, str] = {
         )
     },
     **{name: "manifest" for name in ("SplitManifest", "sha256_array", "sha256_file", "sha256_files")},
+    "DataSource": "source",
+    "Fold": "folds",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -51,12 +53,14 @@ if TYPE_CHECKING:  # pragma: no cover - static analysers see the real names
         as_float_tensor,
         as_label_tensor,
     )
+    from emozoo.data.folds import Fold
     from emozoo.data.manifest import (
         SplitManifest,
         sha256_array,
         sha256_file,
         sha256_files,
     )
+    from emozoo.data.source import DataSource
 
 
 def __getattr__(name: str) -> Any:

@@ -4,6 +4,15 @@ Every container is a frozen dataclass that checks its fields in ``__post_init__`
 errors of :mod:`emozoo.errors` (the message names the field, what was expected, what came and the fix).
 All share ``len``, ``index`` (subset -> same type), ``to(device)`` and ``loader`` (a DataLoader that
 yields the same container type, reproducibly shuffled under a seed).
+
+One sample interface, read by every protocol whatever the modality: each tensor batch has ``features``
+(the per-sample tensor; for :class:`MultimodalBatch` the dict of modality -> tensor; :class:`AudioBatch` and
+:class:`ImageBatch` keep their own field names ``inputs`` / ``images`` and expose them as ``features`` too),
+``labels``, ``len``, ``index``, ``with_samples(features, labels)`` (new samples, same kind of batch, same
+non-sample attributes: layout, band names, sample rate, kind, source) and ``coarse_modality`` (one of
+:data:`emozoo.specs.MODALITIES`, for modality checks against a method's spec). Every batch, dialogues included,
+carries an optional ``source`` (:class:`emozoo.data.source.DataSource`) that ``index``, ``to`` and
+``with_samples`` keep.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from emozoo.data.source import DataSource
 from emozoo.errors import (
     DTypeError,
     EmptyInputError,
@@ -272,21 +282,54 @@ def _describe(value: Any) -> str:
         return "{" + ", ".join(f"{k!r}: {_describe(v)}" for k, v in value.items()) + "}"
     if isinstance(value, tuple) and len(value) > 4:
         return f"({len(value)} items)"
+    if isinstance(value, DataSource):
+        return repr(value.dataset)
     return repr(value)
 
 
+def _check_source(source: Any) -> None:
+    """Raise DTypeError unless ``source`` is a DataSource or None."""
+    if source is not None and not isinstance(source, DataSource):
+        raise DTypeError(
+            f"source: expected an emozoo.data.source.DataSource or None, got {type(source).__name__}; "
+            f"e.g. DataSource('ravdess', license='CC BY-NC-SA 4.0')"
+        )
+
+
 class _Batch:
-    """Shared behaviour: ``len``, ``index``, ``to``, ``loader`` and a compact repr."""
+    """Shared behaviour: ``len``, ``index``, ``to``, ``with_samples``, ``loader`` and a compact repr."""
 
     _SAMPLE_FIELDS: ClassVar[tuple[str, ...]] = ()
+    #: The field holding the per-sample data (read through ``features`` whatever its name).
+    _FEATURE_FIELD: ClassVar[str] = "features"
+    #: The batch's coarse modality, in the terms of emozoo.specs.MODALITIES.
+    coarse_modality: ClassVar[str] = ""
 
     def __len__(self) -> int:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
 
     def __repr__(self) -> str:
-        """Show shapes and dtypes instead of tensor contents."""
-        parts = [f"{f.name}={_describe(getattr(self, f.name))}" for f in dataclasses.fields(self)]  # type: ignore[arg-type]
+        """Show shapes and dtypes instead of tensor contents (and the source only when there is one)."""
+        fields = [f for f in dataclasses.fields(self) if not (f.name == "source" and getattr(self, "source", None) is None)]  # type: ignore[arg-type]
+        parts = [f"{f.name}={_describe(getattr(self, f.name))}" for f in fields]
         return f"{type(self).__name__}(n={len(self)}, {', '.join(parts)})"
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        """Fine-grained signal names present (as in emozoo.specs.SIGNALS), for modality checks."""
+        return ()
+
+    def with_samples(self: B, features: Any, labels: Any = None) -> B:
+        """A batch of the same kind holding new samples (e.g. synthetic ones) with this batch's non-sample attributes.
+
+        Per-sample fields other than the features and labels (subjects, lengths, masks) are dropped: new samples
+        have none. Layout, band names, sample rate, kind, modality and source are kept.
+        """
+        changes: dict[str, Any] = {f: None for f in self._SAMPLE_FIELDS}
+        changes[self._FEATURE_FIELD] = features
+        if "labels" in self._SAMPLE_FIELDS:
+            changes["labels"] = labels
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
 
     def index(self: B, idx: Index) -> B:
         """Return the samples at ``idx`` (int, slice, int list, LongTensor or bool mask) as the same type."""
@@ -351,11 +394,19 @@ class PhysioBatch(_TensorBatch):
     subjects: torch.Tensor | None = None
     trials: torch.Tensor | None = None
     band_names: tuple[str, ...] | None = None
+    source: DataSource | None = None
 
     _SAMPLE_FIELDS: ClassVar[tuple[str, ...]] = ("features", "labels", "subjects", "trials")
+    coarse_modality: ClassVar[str] = "physiological"
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        """The physiological signal, e.g. ``("eeg",)``."""
+        return (self.modality,)
 
     def __post_init__(self) -> None:
         """Validate modality, layout vs ndim, finiteness, labels and per-sample ids."""
+        _check_source(self.source)
         _check_choice(self.modality, "modality", PHYSIO_MODALITIES, ModalityError)
         feats = as_float_tensor(self.features, "features", finite=False)
         layout = self.layout if self.layout is not None else _infer_layout(feats)
@@ -428,11 +479,19 @@ class MultimodalBatch(_TensorBatch):
     available: dict[str, torch.Tensor] | None = None
     labels: torch.Tensor | None = None
     lengths: dict[str, torch.Tensor] | None = None
+    source: DataSource | None = None
 
     _SAMPLE_FIELDS: ClassVar[tuple[str, ...]] = ("features", "available", "labels", "lengths")
+    coarse_modality: ClassVar[str] = "multimodal"
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        """The modality names present, e.g. ``("audio", "vision")``."""
+        return tuple(self.features)
 
     def __post_init__(self) -> None:
         """Validate modality names, shared N, the availability mask, lengths and labels."""
+        _check_source(self.source)
         feats = self._check_features(self.features)
         n = next(iter(feats.values())).shape[0]
         _check_nonempty(n, type(self).__name__)
@@ -544,11 +603,25 @@ class AudioBatch(_TensorBatch):
     sample_rate: int | None = None
     lengths: torch.Tensor | None = None
     kind: str = "waveform"
+    source: DataSource | None = None
 
     _SAMPLE_FIELDS: ClassVar[tuple[str, ...]] = ("inputs", "labels", "lengths")
+    _FEATURE_FIELD: ClassVar[str] = "inputs"
+    coarse_modality: ClassVar[str] = "speech"
+
+    @property
+    def features(self) -> torch.Tensor:
+        """The samples (``inputs``) under the name every protocol reads."""
+        return self.inputs
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        """``("audio",)``."""
+        return ("audio",)
 
     def __post_init__(self) -> None:
         """Validate kind vs ndim, sample rate, lengths and labels (class ids or float targets)."""
+        _check_source(self.source)
         _check_choice(self.kind, "kind", tuple(AUDIO_KINDS))
         ndim, dims = AUDIO_KINDS[self.kind]
         x = as_float_tensor(self.inputs, f"inputs (kind {self.kind!r})", ndim, dims=dims)
@@ -584,11 +657,25 @@ class ImageBatch(_TensorBatch):
 
     images: torch.Tensor
     labels: torch.Tensor | None = None
+    source: DataSource | None = None
 
     _SAMPLE_FIELDS: ClassVar[tuple[str, ...]] = ("images", "labels")
+    _FEATURE_FIELD: ClassVar[str] = "images"
+    coarse_modality: ClassVar[str] = "face"
+
+    @property
+    def features(self) -> torch.Tensor:
+        """The samples (``images``) under the name every protocol reads."""
+        return self.images
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        """``("vision",)``."""
+        return ("vision",)
 
     def __post_init__(self) -> None:
         """Validate image shape, channel count, finiteness and labels."""
+        _check_source(self.source)
         x = as_float_tensor(self.images, "images", 4, dims="[N, C, H, W]")
         if x.shape[1] not in (1, 3):
             raise ShapeError(
@@ -658,11 +745,20 @@ class DialogueBatch(_Batch):
 
     dialogues: tuple[Dialogue, ...]
     label_names: tuple[str, ...]
+    source: DataSource | None = None
 
     _SAMPLE_FIELDS: ClassVar[tuple[str, ...]] = ("dialogues",)
+    _FEATURE_FIELD: ClassVar[str] = "dialogues"
+    coarse_modality: ClassVar[str] = "text"
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        """``("text",)``."""
+        return ("text",)
 
     def __post_init__(self) -> None:
         """Check the label vocabulary, that dialogues are non-empty and uniquely named, and every label is known."""
+        _check_source(self.source)
         names = self._check_label_names(self.label_names)
         if isinstance(self.dialogues, (str, bytes, Dialogue)) or not isinstance(self.dialogues, Sequence):
             raise DTypeError(f"dialogues: expected a list of Dialogue, got {type(self.dialogues).__name__}; wrap it in a list")
@@ -710,7 +806,8 @@ class DialogueBatch(_Batch):
         return len(self.dialogues)
 
     def __repr__(self) -> str:
-        return f"DialogueBatch(n={len(self)}, utterances={self.num_utterances}, label_names={self.label_names!r})"
+        source = "" if self.source is None else f", source={self.source.dataset!r}"
+        return f"DialogueBatch(n={len(self)}, utterances={self.num_utterances}, label_names={self.label_names!r}{source})"
 
     @property
     def num_utterances(self) -> int:

@@ -27,8 +27,6 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "model_cards"  # a link to 
 DEFAULT_TEMPLATE = "default.md"
 PLUGIN_CARD = "card.md"
 SURVEY = "Ma, Yuan et al. (2024). Generative Technology for Human Emotion Recognition: A Scope Review. arXiv:2407.03640"
-#: Metrics emozoo.metrics returns as fractions and papers print in percent; cards show them in percent.
-PERCENT_METRICS = frozenset({"ACC", "UAR", "UA", "WA", "WAR", "UF1", "WF1", "MF1", "F1", "ACC-2", "ACC-5", "ACC-7"})
 HUB_LICENSES = frozenset({
     "apache-2.0", "mit", "bsd-2-clause", "bsd-3-clause", "gpl-2.0", "gpl-3.0", "lgpl-3.0", "agpl-3.0", "mpl-2.0",
     "cc0-1.0", "cc-by-4.0", "cc-by-sa-4.0", "cc-by-nc-4.0", "cc-by-nc-sa-4.0", "cc-by-nc-nd-4.0", "openrail", "other",
@@ -100,9 +98,28 @@ def _demote(text: str, levels: int = 2) -> str:
 
 
 def hub_license(license_text: str) -> tuple[str, str | None]:
-    """(Hub licence id, licence name for 'other')."""
-    ident = license_text.strip().lower()
+    """(Hub licence id, licence name for 'other'); "CC BY-NC-SA 4.0" and "cc-by-nc-sa-4.0" are one licence."""
+    ident = re.sub(r"[\s_]+", "-", license_text.strip().lower())
     return (ident, None) if ident in HUB_LICENSES else ("other", license_text.strip() or "unknown")
+
+
+def weights_license(meta: Mapping[str, Any], spec: Any) -> tuple[str, str]:
+    """(licence of the weights, the sentence the card prints) for an artifact.
+
+    Trained weights carry the terms of their training data: a model trained on RAVDESS (CC BY-NC-SA 4.0) is not
+    Apache-2.0 because its plugin's code is. The data's licence wins whenever it is recorded; an explicit
+    ``license`` in ``emozoo.json`` wins over both, and the card still states the data's terms beside it.
+    """
+    code = spec.license if spec is not None and spec.license else "not recorded"
+    training = meta.get("training_data") or {}
+    data = (training.get("license") or "").strip()
+    chosen = meta.get("license") or data or code
+    parts = [f"weights: {chosen}"]
+    if training:
+        terms = data or "not recorded: check the data set's own terms before any use"
+        parts.append(f"training data ({training.get('dataset')}): {terms}")
+    parts.append(f"code of the plugin: {code}")
+    return chosen, "; ".join(parts)
 
 
 def _spec_for(method_id: str) -> Any:
@@ -119,7 +136,9 @@ def _fmt(value: float | None) -> str:
 
 
 def _ours_display(metric: str, value: float) -> float:
-    return value * 100.0 if metric.upper() in PERCENT_METRICS else value
+    from emozoo.metrics import is_percent  # the one table of percent-scaled names (imported late: numpy)
+
+    return value * 100.0 if is_percent(metric) else value
 
 
 def evaluation_rows(spec: Any, metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -209,7 +228,7 @@ def card_metadata(spec: Any, meta: Mapping[str, Any], rows: list[dict[str, Any]]
     from huggingface_hub import EvalResult, ModelCardData
 
     training = meta.get("training_data") or {}
-    license_id, license_name = hub_license(meta.get("license") or (spec.license if spec else "other"))
+    license_id, license_name = hub_license(weights_license(meta, spec)[0])
     tags = ["emozoo", "emotion-recognition", meta["method"]]
     if spec is not None:
         tags += [spec.modality, *(m.lower() for m in spec.modalities), spec.family.lower(), *spec.tasks]
@@ -260,7 +279,7 @@ def render_card(
         "paper": f"{paper.authors + ' ' if paper.authors else ''}({paper.year}). {paper.title}" if paper else "not recorded",
         "survey": f"reference [{paper.survey_ref}] of {SURVEY}" if paper and paper.survey_ref else "not in the survey's reference list",
         "requires": plugin["requires"],
-        "license": meta.get("license") or (spec.license if spec else "not recorded"),
+        "license": weights_license(meta, spec)[1],
         "intended_use": _intended_use(spec),
         "training_data": _training_text(training),
         "load_args": f'"{name}"',

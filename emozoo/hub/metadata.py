@@ -42,6 +42,21 @@ class TrainingData:
         return check_training_data(data)
 
 
+def training_data_of(model: Any) -> dict[str, Any] | None:
+    """The ``training_data`` block for a model fitted on a batch that carried its :class:`~emozoo.data.source.DataSource`
+    (``fit`` records it as ``model.training_source``); None when the data's origin is unknown."""
+    source = getattr(model, "training_source", None)
+    dataset = getattr(source, "dataset", None)
+    if not isinstance(dataset, str) or not dataset:
+        return None
+    data: dict[str, Any] = {"dataset": dataset}
+    if getattr(source, "license", ""):
+        data["license"] = source.license
+    if getattr(source, "synthetic", False):
+        data["note"] = f"{dataset} is synthetic stand-in data, not a real recording"
+    return data
+
+
 def check_training_data(data: Any, *, require_license: bool = True) -> dict[str, Any]:
     """Validate a ``training_data`` block (a local save may omit the licence; a published model may not)."""
     if isinstance(data, TrainingData):

@@ -14,22 +14,25 @@ from typing import Any
 
 from emozoo._fileio import atomic_write_text, sha256_file
 from emozoo.artifact import ARTIFACT_FILES, read_metadata, verify_files
-from emozoo.catalogue import clear_cache, default_registry_path
+from emozoo.catalogue import clear_cache, default_registry_path, read_catalogue_text
 from emozoo.errors import ArtifactError
-from emozoo.hub._client import hub_api
 from emozoo.hub.pull import DEFAULT_VARIANT, download
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
 
 def resolve_commit(repo_id: str, revision: str, *, endpoint: str | None = None, token: str | None = None) -> str:
-    """The 40-hex commit a branch, tag or commit names on the Hub."""
-    if _COMMIT.match(revision):
+    """The 40-hex commit a branch, tag or commit names on the Hub (checked; bounded request, typed errors)."""
+    from huggingface_hub import constants
+
+    from emozoo.hub._client import hub_endpoint
+    from emozoo.hub._names import check_repo_id, check_revision
+    from emozoo.hub.pull import _bearer, remote_commit
+
+    check_repo_id(repo_id)
+    if _COMMIT.match(check_revision(revision)):
         return revision
-    sha = hub_api(endpoint, token).model_info(repo_id, revision=revision).sha
-    if not sha or not _COMMIT.match(sha):
-        raise ArtifactError(f"the Hub did not resolve {repo_id}@{revision} to a commit (got {sha!r})")
-    return sha
+    return remote_commit(repo_id, revision, endpoint=hub_endpoint(endpoint) or constants.ENDPOINT.rstrip("/"), token=_bearer(token))
 
 
 def pin_artifact(
@@ -49,7 +52,7 @@ def pin_artifact(
     commit = resolve_commit(repo_id, revision, endpoint=endpoint, token=token)
     pulled = download(repo_id, revision=commit, endpoint=endpoint, token=token)
     meta = read_metadata(pulled.directory)
-    verify_files(pulled.directory, meta)
+    verify_files(pulled.directory, meta, cached=False)
     dataset = training_data or (meta.get("training_data") or {}).get("dataset")
     if not dataset:
         raise ArtifactError(f"{repo_id}@{commit[:12]} records no training data set; pass training_data=... to pin it")
@@ -68,7 +71,7 @@ def write_pin(method_id: str, pin: dict[str, Any], registry_path: str | Path | N
     """Insert ``pin`` into the artifacts of the catalogue entry implementing ``method_id`` (atomic rewrite)."""
     path = Path(registry_path or default_registry_path()).resolve()  # resolve: registry.json may be a symlink
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_catalogue_text(path))
     except (OSError, ValueError) as exc:
         raise ArtifactError(f"cannot read the catalogue {path}: {exc}") from exc
     entries = [m for m in data.get("methods", []) if method_id in ((m.get("implementation") or {}).get("methods") or ())]

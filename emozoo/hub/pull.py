@@ -9,15 +9,29 @@ place only when complete, and every load checks each file against ``emozoo.json`
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emozoo.artifact import ARTIFACT_FILES, hash_mismatch
+from emozoo._fileio import atomic_write_text
+from emozoo.artifact import (
+    ARTIFACT_FILES,
+    CARD_NAME,
+    CONFIG_NAME,
+    MAX_JSON_BYTES,
+    METADATA_NAME,
+    WEIGHTS_NAME,
+    check_file_table,
+    hash_mismatch,
+    read_json_file,
+)
 from emozoo.catalogue import REGISTRY_ENV, load_catalogue
-from emozoo.errors import ArtifactError
+from emozoo.errors import ArtifactError, NetworkError
+from emozoo.hub import _http
 from emozoo.hub._client import hub_endpoint, hub_token
+from emozoo.hub._names import check_commit, check_repo_id, check_revision, inside, is_commit
 
 DEFAULT_REVISION = "main"
 DEFAULT_VARIANT = "default"
@@ -60,12 +74,16 @@ def choose_pin(method_id: str, variant: str | None = None) -> dict[str, Any]:
 
 
 def verify_pin(directory: Path, pin: dict[str, Any]) -> None:
-    """Every pinned file must be present with exactly the pinned sha256; otherwise refuse."""
-    problem = hash_mismatch(directory, pin["files"])
+    """Every artifact file must be pinned and present with exactly the pinned sha256 (hashed afresh); otherwise refuse.
+
+    A pin that does not cover all of :data:`ARTIFACT_FILES` (an empty table, say) verifies nothing, so it is refused.
+    """
+    where = f"{pin.get('repo_id')}@{str(pin.get('revision'))[:12]}"
+    check_file_table(pin.get("files"), f"the catalogue pin of {where}", ARTIFACT_FILES)
+    problem = hash_mismatch(directory, pin["files"], cached=False)
     if problem is None:
         return
     name, path, expected, actual = problem
-    where = f"{pin['repo_id']}@{pin['revision'][:12]}"
     if actual is None:
         raise ArtifactError(f"{where} lacks the pinned file {name}; the download is incomplete, pull again")
     raise ArtifactError(
@@ -104,49 +122,179 @@ def download(
     return Pulled(directory=directory, repo_id=repo_id, revision=revision, commit=commit, pin=pin)
 
 
+#: The most bytes a pull accepts per file (a declared or actual size over it is refused before it is written).
+MAX_FILE_BYTES = {WEIGHTS_NAME: 64 << 30, CONFIG_NAME: MAX_JSON_BYTES, METADATA_NAME: MAX_JSON_BYTES, CARD_NAME: MAX_JSON_BYTES}
+
+
 def _snapshot(
     repo_id: str, revision: str, endpoint: str | None, token: str | bool | None, cache_dir: Any, force_download: bool, local_files_only: bool
 ) -> Path:
-    from huggingface_hub import constants, snapshot_download
-    from huggingface_hub.errors import (
-        HfHubHTTPError,
-        LocalEntryNotFoundError,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
+    """The cache snapshot of ``repo_id`` at ``revision``, fetched with emozoo's bounded client where needed.
 
-    base = hub_endpoint(endpoint)
-    try:
-        return Path(
-            snapshot_download(
-                repo_id,
-                revision=revision,
-                cache_dir=cache_dir,
-                force_download=force_download,
-                token=hub_token(token),
-                local_files_only=local_files_only,
-                endpoint=base,
-                allow_patterns=list(ARTIFACT_FILES),
-            )
-        )
-    except LocalEntryNotFoundError as exc:
-        if local_files_only or constants.HF_HUB_OFFLINE:
+    The layout is huggingface_hub's (``models--org--name/refs/<revision>`` holds the commit,
+    ``snapshots/<commit>/<file>`` the files), but every name in it is checked first (``emozoo.hub._names``):
+    the revision before it is used, the commit id a server or a ref file gives, and the four fixed file names.
+    Each file is written to a temp file and renamed into place only when complete, at its declared length and
+    (when ``emozoo.json`` lists it) with the listed sha256.
+    """
+    from huggingface_hub import constants
+
+    check_repo_id(repo_id)
+    check_revision(revision)
+    base = hub_endpoint(endpoint) or constants.ENDPOINT.rstrip("/")
+    cache = Path(cache_dir if cache_dir is not None else constants.HF_HUB_CACHE).expanduser()
+    repo_dir = inside(cache, cache / f"models--{repo_id.replace('/', '--')}")
+    offline = local_files_only or constants.HF_HUB_OFFLINE
+    commit = revision if is_commit(revision) else (_cached_ref(repo_dir, revision) if offline else None)
+    if offline:
+        snap = repo_dir / "snapshots" / commit if commit else None
+        if snap is None or not inside(cache, snap).is_dir():
             raise ArtifactError(
                 f"{repo_id}@{revision} is not in the local Hugging Face cache and downloads are off "
                 f"({'local_files_only=True' if local_files_only else 'HF_HUB_OFFLINE=1'}). Either pull it once while online "
                 f"(`emozoo pull {repo_id} --revision {revision}`, with the same HF_HOME), or on a connected machine run "
                 f"`emozoo export {repo_id} model.tar --revision {revision}`, copy the file here, `emozoo import model.tar DIR` "
                 "and load DIR"
-            ) from exc
+            )
+        return snap
+    if commit and not force_download and all((repo_dir / "snapshots" / commit / name).is_file() for name in ARTIFACT_FILES):
+        return inside(cache, repo_dir / "snapshots" / commit)  # a commit never changes: no network needed
+    bearer = _bearer(token)
+    commit = remote_commit(repo_id, revision, endpoint=base, token=bearer)
+    snap = inside(cache, repo_dir / "snapshots" / commit)
+    snap.mkdir(parents=True, exist_ok=True)
+    inside(cache, snap)  # again, now that it exists: no link may lead out
+    expected: dict[str, str] = {}
+    for name in (METADATA_NAME, WEIGHTS_NAME, CONFIG_NAME, CARD_NAME):  # emozoo.json first: it lists the others' sha256
+        path = snap / name
+        if force_download or not path.is_file():
+            _fetch_file(f"{base}/{repo_id}/resolve/{commit}/{name}", path, base, repo_id, bearer, expected.get(name))
+        if name == METADATA_NAME:
+            with contextlib.suppress(ArtifactError):
+                files = read_json_file(path, "metadata").get("files")
+                expected = {k: v for k, v in files.items() if isinstance(v, str)} if isinstance(files, dict) else {}
+    if revision != commit:
+        ref = inside(cache, repo_dir / "refs" / revision)
+        ref.parent.mkdir(parents=True, exist_ok=True)
+        inside(cache, ref.parent)
+        atomic_write_text(ref, commit)
+    return snap
+
+
+def remote_commit(repo_id: str, revision: str, *, endpoint: str, token: str | None) -> str:
+    """The 40-hex commit the Hub at ``endpoint`` resolves ``revision`` of ``repo_id`` to (checked, bounded, typed errors)."""
+    from urllib.parse import quote
+
+    url = f"{endpoint}/api/models/{repo_id}/revision/{quote(revision, safe='')}"
+    try:
+        info = _http.get_json(url, endpoint=endpoint, repo_id=repo_id, token=token)
+    except _http.StatusError as exc:
+        raise _status_error(exc, repo_id, revision, endpoint) from None
+    sha = info.get("sha") if isinstance(info, dict) else None
+    return check_commit(sha, f"the Hub at {endpoint}, resolving {repo_id}@{revision},")
+
+
+def _fetch_file(url: str, path: Path, endpoint: str, repo_id: str, token: str | None, expected: str | None) -> None:
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".incomplete", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            try:
+                _, digest = _http.get(url, endpoint=endpoint, repo_id=repo_id, token=token, max_bytes=MAX_FILE_BYTES[path.name], sink=fh)
+            except _http.StatusError as exc:
+                raise _status_error(exc, repo_id, url.rsplit("/", 2)[-2], endpoint, path.name) from None
+            fh.flush()
+            os.fsync(fh.fileno())
+        if expected is not None and digest != expected:
+            raise ArtifactError(
+                f"{url} does not match the sha256 its {METADATA_NAME} lists (expected {expected[:12]}…, got {digest[:12]}…); "
+                "refusing to store it: the repo or the server is corrupt"
+            )
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _status_error(exc: Any, repo_id: str, revision: str, endpoint: str, name: str | None = None) -> ArtifactError | NetworkError:
+    what = f"{repo_id}@{revision}" + (f" file {name}" if name else "")
+    if exc.status == 403 or exc.error_code == "GatedRepo":
+        return ArtifactError(f"the Hub at {endpoint} refused access to {what} ({exc.status}); set HF_TOKEN (or token=) for a private repo")
+    if exc.error_code == "RevisionNotFound":
+        return ArtifactError(f"{repo_id} has no revision {revision!r} at {endpoint}")
+    if exc.error_code == "EntryNotFound" or (exc.status == 404 and name):
+        return ArtifactError(f"{what} is missing at {endpoint}; it is not a complete emozoo model")
+    if exc.status in (401, 404):  # the Hub answers 401 for a repo that does not exist, so as not to reveal private ones
+        return ArtifactError(f"no repo {repo_id!r} at {endpoint} (or no access to it: set HF_TOKEN for a private repo)")
+    return NetworkError(f"the Hub refused {what} with HTTP {exc.status} {exc.message[:200]}".rstrip(), endpoint=endpoint, repo_id=repo_id)
+
+
+def _cached_ref(repo_dir: Path, revision: str) -> str | None:
+    """The commit a ref file in the cache names, if that file exists and holds a valid commit id."""
+    ref = repo_dir / "refs" / revision
+    try:
+        text = ref.read_text(encoding="ascii", errors="replace")[:100].strip() if ref.is_file() else None
+    except OSError:
+        return None
+    return check_commit(text, f"the cached ref {ref}") if text is not None else None
+
+
+def _bearer(token: str | bool | None) -> str | None:
+    """The token to send: an explicit string, $HF_TOKEN, else huggingface_hub's stored login (unless token=False)."""
+    value = hub_token(token)
+    if value is False:
+        return None
+    if isinstance(value, str):
+        return value
+    from huggingface_hub import get_token
+
+    return get_token()
+
+
+def _is_repo_id(text: str) -> bool:
+    try:
+        check_repo_id(text)
+    except ArtifactError:
+        return False
+    return True
+
+
+def resolve_directory(
+    name_or_path: str | os.PathLike[str],
+    *,
+    revision: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    force_download: bool = False,
+    token: str | bool | None = None,
+    local_files_only: bool = False,
+    endpoint: str | None = None,
+) -> tuple[Path, str | None]:
+    """A local directory as is; else a Hub repo id or a pinned method id, downloaded and checked by ``emozoo.hub.pull``.
+
+    Returns the directory and the resolved commit hash (None for a local directory).
+    """
+    path = Path(name_or_path)
+    if path.is_dir():
+        return path, None
+    if path.exists():
+        raise ArtifactError(f"{path} is a file; pass the directory that holds {METADATA_NAME} (or import a bundle with `emozoo import`)")
+    text = str(name_or_path)
+    looks_local = isinstance(name_or_path, os.PathLike) or text.startswith((".", "/", "~")) or text.count("/") > 1 or os.sep in text.replace("/", "")
+    if looks_local or ("/" in text and not _is_repo_id(text)):
         raise ArtifactError(
-            f"could not reach the Hub at {base or constants.ENDPOINT} to fetch {repo_id}@{revision}, and it is not cached; "
-            "check the network or HF_ENDPOINT (for a self-hosted Hub)"
-        ) from exc
-    except RevisionNotFoundError as exc:
-        raise ArtifactError(f"{repo_id} has no revision {revision!r} at {base or constants.ENDPOINT}") from exc
-    except RepositoryNotFoundError as exc:
-        raise ArtifactError(
-            f"no repo {repo_id!r} at {base or constants.ENDPOINT} (or no access to it: set HF_TOKEN for a private repo)"
-        ) from exc
-    except HfHubHTTPError as exc:
-        raise ArtifactError(f"the Hub at {base or constants.ENDPOINT} refused {repo_id}@{revision}: {exc}") from exc
+            f"{text!r} is not an existing directory{'' if looks_local else ' nor a Hub repo id (org/name)'}; "
+            f"pass the directory that holds {METADATA_NAME}, a Hub repo id, or a method id with pinned weights"
+        )
+    pulled = download(
+        str(name_or_path),
+        revision=revision,
+        cache_dir=cache_dir,
+        force_download=force_download,
+        token=token,
+        local_files_only=local_files_only,
+        endpoint=endpoint,
+    )
+    return pulled.directory, pulled.commit

@@ -14,7 +14,7 @@ from pathlib import Path
 from emozoo._fileio import sha256_file
 from emozoo.artifact import ARTIFACT_FILES, CARD_NAME, read_metadata, verify_files
 from emozoo.errors import ArtifactError, ConfigError
-from emozoo.hub._client import hub_api
+from emozoo.hub._client import bounded_hub_requests, hub_api
 from emozoo.hub.metadata import check_training_data
 
 
@@ -60,14 +60,15 @@ def push_directory(
     if missing:
         raise ArtifactError(f"{directory} lacks {missing}; re-save the model")
     api = hub_api(endpoint, token)
-    api.create_repo(repo_id, private=private, exist_ok=True)
     operations = [CommitOperationAdd(path_in_repo=name, path_or_fileobj=str(directory / name)) for name in ARTIFACT_FILES]
-    info = api.create_commit(
-        repo_id,
-        operations=operations,
-        commit_message=commit_message or f"Upload {meta['method']} ({meta['plugin']['requires']})",
-        revision=branch,
-    )
+    with bounded_hub_requests(endpoint, repo_id):
+        api.create_repo(repo_id, private=private, exist_ok=True)
+        info = api.create_commit(
+            repo_id,
+            operations=operations,
+            commit_message=commit_message or f"Upload {meta['method']} ({meta['plugin']['requires']})",
+            revision=branch,
+        )
     return PushResult(
         repo_id=repo_id, commit=info.oid, url=info.commit_url, files={name: sha256_file(directory / name) for name in ARTIFACT_FILES}
     )

@@ -5,6 +5,7 @@ the Runtime, one ``step_fn`` call = ``n_critic`` critic updates on consecutive r
 (Gulrajani et al. 2017, Algorithm 1), (3) fits the selection statistics and the "judge" classifier on the real data,
 (4) generates ``synthetic_ratio * N`` class-proportional samples (quality-selected when ``select``) and (5) trains the
 downstream classifier of emozoo's augmentation protocol on real + synthetic data; ``predict`` goes through it.
+``fit_generator`` runs steps (1)-(3) only: what ``generate`` needs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+from emozoo.config import SEED
+from emozoo.guards import check_generate, check_inputs
 from emozoo_eeg.inputs import class_ids, eeg_features
 
 from emozoo.data.batches import EEGBatch, PhysioBatch
@@ -27,7 +30,7 @@ from emozoo.errors import (
     ShapeError,
 )
 from emozoo.model import EmotionModel, Prediction
-from emozoo.protocols.classifiers import (
+from emozoo.evaluation.classifiers import (
     CLASSIFIER_KINDS,
     build_classifier,
     fit_classifier,
@@ -41,6 +44,7 @@ from emozoo_cwgan.losses import (
     wasserstein_estimate,
 )
 from emozoo_cwgan.networks import Critic, Generator
+from emozoo_cwgan.plugin import SPEC
 from emozoo_cwgan.selection import (
     SELECTION_CRITERIA,
     SelectionReport,
@@ -86,7 +90,7 @@ class CWGANConfig:
     judge_options: dict[str, Any] = field(default_factory=dict)
     judge_epochs: int = 50
     judge_lr: float = 1e-3
-    # augmentation and the downstream classifier (emozoo.protocols.classifiers)
+    # augmentation and the downstream classifier (emozoo.evaluation.classifiers)
     synthetic_ratio: float = 1.0
     classifier: str = "svm"
     classifier_options: dict[str, Any] = field(default_factory=dict)
@@ -94,7 +98,7 @@ class CWGANConfig:
     classifier_lr: float = 1e-3
     classifier_batch_size: int = 64
     classifier_weight_decay: float = 0.0
-    seed: int = 0
+    seed: int = field(default=0, metadata=SEED)
 
 
 def _check_config(c: CWGANConfig) -> None:
@@ -161,10 +165,8 @@ def _as_is(batch: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torc
 class CWGAN(EmotionModel):
     """Conditional WGAN-GP over flattened DE vectors [N, C*B] + quality selection + downstream classifier."""
 
-    method_id = "cwgan"
+    spec = SPEC
     config_class = CWGANConfig
-    can_generate = True
-    can_predict = True
 
     def __init__(self, config: CWGANConfig | dict | None = None) -> None:
         super().__init__(config)
@@ -212,6 +214,17 @@ class CWGAN(EmotionModel):
 
     def fit(self, train: Any, val: Any = None, *, runtime: Runtime | None = None, callbacks: Any = ()) -> History:
         """Train the cWGAN-GP, the selection judge, then the downstream classifier on real + selected synthetic data."""
+        runtime = runtime or Runtime(device="cpu", progress=False)
+        history = self.fit_generator(train, runtime=runtime, callbacks=callbacks)
+        self._fit_downstream(train, runtime)
+        self.fit_report["gan_epochs"] = len(history)
+        if val is not None:
+            self.fit_report["val"] = self.evaluate(val if isinstance(val, PhysioBatch) else EEGBatch(*val))
+        self.eval()
+        return history
+
+    def fit_generator(self, train: Any, val: Any = None, *, runtime: Runtime | None = None, callbacks: Any = ()) -> History:
+        """Train what ``generate`` needs: the cWGAN-GP, the selection statistics and the judge (no downstream classifier)."""
         c: CWGANConfig = self.config
         x, y = self._features(train, "train")
         if y is None:
@@ -233,6 +246,13 @@ class CWGAN(EmotionModel):
         if c.select and "classifier" in c.selection_criteria:
             fit_classifier(self.judge, x.cpu(), y.cpu(), epochs=c.judge_epochs, lr=c.judge_lr,
                            batch_size=c.classifier_batch_size, seed=c.seed, runtime=runtime)
+        self.eval()
+        return history
+
+    def _fit_downstream(self, train: Any, runtime: Runtime) -> None:
+        """Train the downstream classifier on real + ``synthetic_ratio * N`` class-proportional (selected) samples."""
+        c: CWGANConfig = self.config
+        x, y = self._features(train, "train")
         xs, ys = x.cpu(), y.cpu()
         n_syn = round(c.synthetic_ratio * len(x))
         report = None
@@ -244,16 +264,7 @@ class CWGAN(EmotionModel):
             xs, ys = torch.cat([xs, synthetic.features]), torch.cat([ys, syn_labels])
         fit_classifier(self.classifier, xs, ys, epochs=c.classifier_epochs, lr=c.classifier_lr,
                        batch_size=c.classifier_batch_size, weight_decay=c.classifier_weight_decay, seed=c.seed, runtime=runtime)
-        self.fit_report = {
-            "real": len(x),
-            "synthetic": n_syn,
-            "selection": report.to_dict() if report is not None else None,
-            "gan_epochs": len(history),
-        }
-        if val is not None:
-            self.fit_report["val"] = self.evaluate(val if isinstance(val, PhysioBatch) else EEGBatch(*val))
-        self.eval()
-        return history
+        self.fit_report = {"real": len(x), "synthetic": n_syn, "selection": report.to_dict() if report is not None else None}
 
     def _fit_gan(self, z: torch.Tensor, y: torch.Tensor, runtime: Runtime, callbacks: Any) -> History:
         """WGAN-GP loop: each step = ``n_critic`` critic updates on consecutive mini-batches, then one generator update."""
@@ -351,6 +362,7 @@ class CWGAN(EmotionModel):
                 raise InputError("pass the class as condition= or label=, not both")
             condition = label
         self._require_fitted("generate")
+        check_generate(self.method_id, n, seed)
         labels = self._condition(n, condition)
         c: CWGANConfig = self.config
         select = c.select if select is None else bool(select)
@@ -396,6 +408,7 @@ class CWGAN(EmotionModel):
     def predict(self, inputs: Any) -> Prediction:
         """Classify DE features [N, C, B] with the downstream classifier trained on real + synthetic data."""
         self._require_fitted("predict")
+        check_inputs(self.method_id, inputs)
         x, _ = self._features(inputs, "inputs")
         probs = predict_logits(self.classifier, x).softmax(1)
         return Prediction(labels=probs.argmax(1), probabilities=probs, label_names=tuple(self.config.label_names))

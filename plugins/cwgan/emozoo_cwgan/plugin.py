@@ -17,41 +17,42 @@ PAPER = Paper(
 )
 
 
+SPEC = MethodSpec(
+    id="cwgan",
+    aliases=("cwgan-gp",),
+    model_class="emozoo_cwgan.model:CWGAN",
+    family="GAN",
+    modality="physiological",
+    modalities=("eeg",),
+    tasks=("data_augmentation",),
+    paper=PAPER,
+    summary="Conditional WGAN-GP generating DE EEG features per emotion; keeps only samples that pass quality tests.",
+    can_generate=True,
+    can_predict=True,
+    inputs=(
+        TensorSpec("features", ("N", "num_channels", "num_bands"), "float32", "DE features, layout channels_bands (SEED: 62 x 5)"),
+        TensorSpec("labels", ("N",), "int64", "emotion class ids 0..num_classes-1 (training only)"),
+    ),
+    outputs=(
+        TensorSpec("features", ("n", "num_channels", "num_bands"), "float32", "generated DE features, original scale"),
+        TensorSpec("labels", ("n",), "int64", "the conditioned class of each generated sample"),
+        TensorSpec("probabilities", ("N", "num_classes"), "float32", "predict(): downstream classifier scores (softmax)"),
+    ),
+    reported=(
+        ReportedResult(
+            "SEED",
+            "ACC",
+            86.96,
+            source="survey",
+            note="UNVERIFIED: as the survey's Table 11 prints it; the paper's text was not reachable offline to confirm the number and its protocol",
+        ),
+    ),
+    datasets=("SEED", "DEAP"),
+    example="emozoo_cwgan.example:example",
+)
+
+
 @hookimpl
 def emozoo_register_methods(register):
     """Register cWGAN-GP (alias ``cwgan-gp``)."""
-    register(
-        MethodSpec(
-            id="cwgan",
-            aliases=("cwgan-gp",),
-            model_class="emozoo_cwgan.model:CWGAN",
-            config_class="emozoo_cwgan.model:CWGANConfig",
-            family="GAN",
-            modality="physiological",
-            modalities=("eeg",),
-            tasks=("data_augmentation",),
-            paper=PAPER,
-            summary="Conditional WGAN-GP generating DE EEG features per emotion; keeps only samples that pass quality tests.",
-            can_generate=True,
-            can_predict=True,
-            inputs=(
-                TensorSpec("features", ("N", "num_channels", "num_bands"), "float32", "DE features, layout channels_bands (SEED: 62 x 5)"),
-                TensorSpec("labels", ("N",), "int64", "emotion class ids 0..num_classes-1 (training only)"),
-            ),
-            outputs=(
-                TensorSpec("features", ("n", "num_channels", "num_bands"), "float32", "generated DE features, original scale"),
-                TensorSpec("labels", ("n",), "int64", "the conditioned class of each generated sample"),
-                TensorSpec("probabilities", ("N", "num_classes"), "float32", "predict(): downstream classifier scores (softmax)"),
-            ),
-            reported=(
-                ReportedResult(
-                    "SEED",
-                    "ACC",
-                    86.96,
-                    source="survey",
-                    note="survey Table 11; the paper's full text was not reachable offline to confirm the number and its protocol",
-                ),
-            ),
-            datasets=("SEED", "DEAP"),
-        )
-    )
+    register(SPEC)

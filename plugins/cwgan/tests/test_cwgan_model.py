@@ -1,9 +1,6 @@
-"""The cwgan plugin's contract: registration, shapes, determinism, bit-exact save/load, typed errors."""
+"""The cwgan model beyond the conformance kit: generation shapes and scale, determinism with val, typed errors."""
 
 from __future__ import annotations
-
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -11,18 +8,6 @@ import torch
 import emozoo
 from emozoo.data.batches import EEGBatch, PhysioBatch
 from emozoo.errors import ConfigError, DTypeError, LabelError, ModalityError, NonFiniteError, NotFittedError, ShapeError
-
-
-def test_spec_is_registered_with_alias():
-    spec = emozoo.get_spec("cwgan-gp")
-    assert spec.id == "cwgan" and spec.family == "GAN" and spec.modalities == ("eeg",)
-    assert spec.can_generate and spec.can_predict and spec.paper.survey_ref == 264
-    assert spec.reported[0].value == 86.96 and spec.plugin == "emozoo-cwgan"
-
-
-def test_plugin_module_imports_no_torch():
-    code = "import sys, emozoo_cwgan.plugin; sys.exit(1 if 'torch' in sys.modules else 0)"
-    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 @pytest.fixture(scope="module")
@@ -53,23 +38,6 @@ def test_determinism_under_seed(toy, make_config, small):
         assert torch.equal(a, b), name
     assert torch.equal(small.generate(8, seed=1).features, again.generate(8, seed=1).features)
     assert not torch.equal(small.generate(8, seed=1).features, small.generate(8, seed=2).features)
-
-
-def test_save_load_round_trip_is_bit_exact(trained, toy, tmp_path):
-    from emozoo_cwgan.model import CWGAN
-
-    model = trained[0]
-    model.save_pretrained(tmp_path / "cwgan")
-    loaded = emozoo.from_pretrained(tmp_path / "cwgan")
-    assert isinstance(loaded, CWGAN)
-    sd, sd2 = model.state_dict(), loaded.state_dict()
-    assert sd.keys() == sd2.keys()
-    for name in sd:
-        assert torch.equal(sd[name], sd2[name]), name
-    for name in ("feature_mean", "feature_std", "class_centroids", "class_radii", "fitted"):
-        assert name in dict(loaded.named_buffers())
-    assert torch.equal(model.generate(20, seed=4).features, loaded.generate(20, seed=4).features)  # select=True
-    assert torch.equal(model.predict(toy[0]).probabilities, loaded.predict(toy[0]).probabilities)
 
 
 def test_generate_and_predict_before_fit_raise(make_config):

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-from emozoo.bench.folds import Fold
+from emozoo.data.folds import Fold
 from emozoo.errors import InputError, UnknownDatasetError, closest
 
 from .corpus import EEGCorpus
@@ -39,21 +39,43 @@ class _BenchmarkFolds:
         protocol: str,
         split: str = "subject_dependent",
         normalize: bool = True,
+        sessions: list[int] | None = None,
+        ceilings: bool = False,
+        pool_fraction: float = 0.5,
         **opts: Any,
     ) -> Iterator[Fold]:
-        """Yield one :class:`emozoo.bench.Fold` per subject x session (or per held-out subject with ``split="loso"``)."""
-        from .protocols import SubjectNormalizer, folds
+        """Yield one :class:`emozoo.data.Fold` per subject x session (or per held-out subject with ``split="loso"``).
+
+        ``sessions`` keeps the subject-dependent folds of those sessions only (e.g. ``[1]``, as SEED papers often do).
+        ``ceilings`` adds the pools of the augmentation protocol's oracle ceilings
+        (:func:`emozoo_eeg.protocols.with_ceiling_pools`: the last ``pool_fraction`` of each training trial's windows
+        move from train to the same-units pool; the other sessions' training trials form the new-units pool). Every
+        fold's ``unit`` is its subject, so intervals are over subjects, not sessions.
+        """
+        from .protocols import SubjectNormalizer, folds, with_ceiling_pools
 
         folder = data_dir if data_dir is not None else self.default_data_dir(opts)
         if folder is None:
             raise InputError(f"{self.dataset_id}: pass --data-dir with your copy of the data set; emozoo downloads nothing")
         corpus = self.load(folder, **opts)
         for name, eeg_split in folds(corpus, split):
+            if sessions is not None and split in ("subject_dependent", "subject-dependent") and not _in_sessions(eeg_split, sessions):
+                continue
+            pools: dict[str, Any] = {}
+            if ceilings:
+                eeg_split, pools = with_ceiling_pools(corpus, eeg_split, pool_fraction)
             train, test = eeg_split.train, eeg_split.test
             if normalize:
                 normalizer = SubjectNormalizer().fit(train)
                 train, test = normalizer.transform(train), normalizer.transform(test)
-            yield Fold(name, train, test, eeg_split.manifest)
+                pools = {k: normalizer.transform(v) for k, v in pools.items()}  # the train statistics, never the pool's own
+            yield Fold(name, train, test, eeg_split.manifest, unit=name.split("-e")[0], pools=pools)
+
+
+def _in_sessions(split: Any, sessions: list[int]) -> bool:
+    """Whether a subject-dependent split's session (fold name "s<subject>-e<session>") is one of ``sessions``."""
+    fold = split.manifest.fold or ""
+    return any(fold.endswith(f"-e{int(s)}") for s in sessions)
 
 
 class SEEDAdapter(_BenchmarkFolds):
@@ -116,8 +138,11 @@ class SyntheticSEEDAdapter(_BenchmarkFolds):
         """A temp folder named by the generation options, so runs (and resumes) see the same synthetic files."""
         import tempfile
 
+        from .synthetic import GENERATOR_VERSION
+
         tag = "-".join(f"{k}{opts[k]}" for k in self._GEN_OPTS if k in opts) or "default"
-        return str(Path(tempfile.gettempdir()) / f"emozoo-seed-synthetic-{tag}".replace(" ", "").replace(",", "_"))
+        name = f"emozoo-seed-synthetic-v{GENERATOR_VERSION}-{tag}".replace(" ", "").replace(",", "_")
+        return str(Path(tempfile.gettempdir()) / name)  # the version: a changed generator never reads old files
 
 
 ADAPTERS: dict[str, type] = {

@@ -37,6 +37,7 @@ __all__ = [
     "load_split_manifests",
     "save_split_manifests",
     "subject_dependent",
+    "with_ceiling_pools",
 ]
 
 #: Train trials per session in the subject-dependent protocol of each data set (the rest test).
@@ -138,6 +139,47 @@ def folds(corpus: EEGCorpus, protocol: str, **kwargs) -> Iterator[tuple[str, EEG
             yield split.manifest.fold, split
     else:
         raise ConfigError(f"protocol {protocol!r} is unknown; use one of {PROTOCOLS} (or 'loso')")
+
+
+def with_ceiling_pools(corpus: EEGCorpus, split: EEGSplit, pool_fraction: float = 0.5) -> tuple[EEGSplit, dict[str, EEGBatch]]:
+    """The split with pools for the augmentation protocol's oracle ceilings (``Fold.pools``).
+
+    * ``same_units``: the last ``pool_fraction`` of the windows of every training trial are held back from ``train``
+      (the first windows stay): more data of the same trials, what a perfect generator could add;
+    * ``new_units`` (subject-dependent only): the training trials (the same trial numbers) of the subject's other
+      sessions, which neither train nor test this fold: new trials of the same person, the information ceiling.
+
+    The manifest names the reduced train split and both pools, so a fold with pools is a different fold.
+    """
+    if not 0 < pool_fraction < 1:
+        raise ConfigError(f"pool_fraction={pool_fraction!r} must lie strictly between 0 and 1")
+    train, manifest = split.train, split.manifest
+    assert train.trials is not None and train.subjects is not None  # set by batch_from_recordings
+    keep = torch.zeros(len(train), dtype=torch.bool)
+    key = train.subjects * 1000 + train.trials
+    for unit in torch.unique(key):
+        where = (key == unit).nonzero().flatten()  # windows of one trial, in time order
+        n_keep = max(1, len(where) - max(1, round(pool_fraction * len(where))))
+        keep[where[:n_keep]] = True
+    ids = list(manifest.splits["train"])
+    pools = {"same_units": train.index(~keep)}
+    splits = {"train": tuple(i for i, k in zip(ids, keep.tolist()) if k), "test": manifest.splits["test"],
+              "pool_same_units": tuple(i for i, k in zip(ids, keep.tolist()) if not k)}
+    if manifest.protocol == "subject_dependent":
+        subject, session = int(train.subjects[0]), _session_of(manifest)
+        trials = {int(t) for t in torch.unique(train.trials)}
+        others = [r for r in corpus.select(subjects=[subject]) if r.session != session and r.trial in trials]
+        if others:
+            pools["new_units"] = batch_from_recordings(others, corpus)
+            splits["pool_new_units"] = tuple(_window_ids(others))
+    reduced = SplitManifest(dataset=manifest.dataset, protocol=manifest.protocol, splits=splits, data_sha256=manifest.data_sha256,
+                            fold=manifest.fold, extra={**manifest.extra, "pool_fraction": pool_fraction})
+    return EEGSplit(train.index(keep), split.test, reduced), pools
+
+
+def _session_of(manifest: SplitManifest) -> int:
+    """The session of a subject-dependent fold ("s<subject>-e<session>")."""
+    return int(str(manifest.fold).rsplit("-e", 1)[1])
 
 
 def _fold_file(manifest: SplitManifest) -> str:

@@ -33,7 +33,10 @@ class _RCAB(nn.Module):
 
 
 class Refiner(nn.Module):
-    """Refines a sampled modality [N, d, T]: 1x1 up to 2d, a residual group of RCABs, 1x1 back to d."""
+    """Refines a sampled modality [N, d, T]: x + (1x1 up to 2d, a residual group of RCABs, 1x1 back to d).
+
+    The outer residual with a zero-initialised last 1x1 is ours: the refiner starts as the identity, so a short
+    stage 2 cannot make a good sample worse (the official block has no outer residual)."""
 
     def __init__(self, width: int, blocks: int, reduction: int):
         super().__init__()
@@ -41,10 +44,12 @@ class Refiner(nn.Module):
         self.up = nn.Conv1d(width, wide, 1)
         self.group = nn.Sequential(*[_RCAB(wide, reduction) for _ in range(blocks)], nn.Conv1d(wide, wide, 3, 1, 1))
         self.down = nn.Conv1d(wide, width, 1)
+        nn.init.zeros_(self.down.weight)
+        nn.init.zeros_(self.down.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.up(x)
-        return self.down(h + self.group(h))
+        return x + self.down(h + self.group(h))
 
 
 class MulTFusion(nn.Module):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -12,6 +12,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from emozoo.config import SEED
+from emozoo.guards import check_inputs
 from emozoo.data.batches import MultimodalBatch
 from emozoo.errors import InputError, LabelError, ModalityError, ShapeError
 from emozoo.model import EmotionModel, Prediction
@@ -19,6 +21,7 @@ from emozoo_imder import missing as miss
 from emozoo_imder.fusion import MulTFusion, Refiner
 from emozoo_imder.scorenet import ScoreNet
 from emozoo_imder.sde import sample, score_matching_loss
+from emozoo_imder.plugin import SPEC
 
 MODS = miss.MODALITIES
 _PAIRS = {("text", "audio"), ("text", "vision"), ("audio", "vision")}
@@ -26,7 +29,14 @@ _PAIRS = {("text", "audio"), ("text", "vision"), ("audio", "vision")}
 
 @dataclass
 class IMDerConfig:
-    """Defaults follow the official MOSI config (config/config.json, ``imder`` / ``mosi``)."""
+    """Defaults follow the official MOSI config (config/config.json, ``imder`` / ``mosi``); "ours" marks the rest.
+
+    Training runs in two stages with step budgets (ours; the official code trains until early stop 20 on valid):
+    stage 1 (``stage1_steps``) on complete data trains the projections and fusion by the task L1 and, at the same
+    time, every score network by score matching under simulated per-sample missing patterns (each sample hides a
+    random non-empty proper subset of its modalities; the rest are the condition); stage 2 (``stage2_steps``)
+    trains on the ``missing_rate`` masks with sampled, refined features: L1 + 0.1 x (score + reconstruction).
+    """
 
     feature_dims: tuple[int, int, int] = (768, 5, 20)  # text (BERT), audio (COVAREP), vision (Facet) on MOSI
     width: int = 32  # dst_feature_dim
@@ -47,12 +57,12 @@ class IMDerConfig:
     time_embed_dim: int = 256
     score_attn_layers: int = 2
     fourier_scale: float = 30.0
-    sigma: float = 25.0
+    sigma: float = 5.0  # ours; paper/official 25 (at our budgets sigma = 25 samples diverged: MSE ~10x zero-fill's)
     train_eps: float = 1e-5
     sample_eps: float = 1e-3
-    sampler: Literal["euler_maruyama", "pf_ode"] = "euler_maruyama"
-    sample_steps: int = 100
-    train_sample_steps: int = 100  # the official code samples with 100 EM steps inside every training step
+    sampler: Literal["euler_maruyama", "pf_ode"] = "pf_ode"  # ours (Heun); paper/official: Euler-Maruyama
+    sample_steps: int = 20  # ours; official 100 EM steps (pf_ode: 2 * steps - 1 score evaluations)
+    train_sample_steps: int = 20  # ours; the official code samples with 100 EM steps inside every training step
     condition_noise: Literal["shared", "independent", "none"] = "none"  # official code: "shared" (condition + the same z * std)
     score_repeats: int = 1  # (t, z) draws per sample in the score-matching loss; the official code uses 1
     refine_blocks: int = 20
@@ -61,14 +71,14 @@ class IMDerConfig:
     lr: float = 0.002
     batch_size: int = 32
     grad_clip: float = 1.0  # by value, as the official code; <= 0 disables
-    pretrain_epochs: int = 10  # stage 1: complete modalities
-    epochs: int = 10  # stage 2: missing modalities
+    stage1_steps: int = 4000  # ours (~100 MOSI epochs at batch 32): complete data, task L1 + score matching under simulated masks
+    stage2_steps: int = 2000  # ours (~50 MOSI epochs): the missing_rate masks, sampled + refined features
     missing_rate: float = 0.0
     mask_mode: Literal["per_sample", "paper"] = "per_sample"
     paper_mr0_wraparound: bool = False  # reproduce the official MR=0 index -1 bug (paper mode only)
-    mask_seed: int = 0
+    mask_seed: int = field(default=0, metadata=SEED)
     freeze_projection_stage2: bool = True
-    seed: int = 0
+    seed: int = field(default=0, metadata=SEED)
     label_range: tuple[float, float] = (-3.0, 3.0)
 
 
@@ -91,10 +101,8 @@ class _Out:
 class IMDer(EmotionModel):
     """Incomplete Multimodality-Diffused emotion recognition (Wang, Li, Cui, NeurIPS 2023)."""
 
-    method_id = "imder"
+    spec = SPEC
     config_class = IMDerConfig
-    can_generate = True
-    can_predict = True
 
     def __init__(self, config: IMDerConfig | dict | None = None) -> None:
         super().__init__(config)
@@ -130,6 +138,11 @@ class IMDer(EmotionModel):
             )
             self.refine = nn.ModuleDict({m: Refiner(d, c.refine_blocks, c.refine_reduction) for m in MODS})
             self.pair_cond = nn.ModuleDict({"_".join(sorted(p)): nn.Conv1d(2 * d, d, 1) for p in _PAIRS})
+            # ours: per-modality std of the projected features (running, updated in training). The score networks
+            # model proj / scale, so the VE SDE's sigma is relative to unit-scale data whatever scale the task gives
+            # the projections (on MOSI-sized inputs they reached std ~7, far beyond std(1) = 2.8 at sigma = 5)
+            self.register_buffer("diffusion_scale", torch.ones(len(MODS)))
+            self.register_buffer("diffusion_scale_updates", torch.zeros((), dtype=torch.long))
         if c.completion == "mean":
             for m, dim in zip(MODS, c.feature_dims):
                 self.register_buffer(f"mean_{m}", torch.zeros(dim))
@@ -185,18 +198,23 @@ class IMDer(EmotionModel):
         *,
         steps: int,
         generator: torch.Generator | None = None,
+        recover: bool = True,
     ) -> _Out:
         """Project, recover every unavailable modality, fuse, regress. ``targets`` (bool [N] per modality) marks
-        rows whose hidden ground truth may supervise the score-matching and reconstruction losses."""
+        rows whose hidden ground truth may supervise the score-matching and reconstruction losses.
+        ``recover=False`` (stage 1) only computes the score-matching losses and fuses the observed projections."""
         c = self.config
         zero = features["text"].new_zeros(())
         if c.completion != "diffusion":
             proj = self.project(self._impute(features, available))
             return _Out(self.fusion({m: proj[m].transpose(1, 2) for m in MODS}), zero, zero, proj)
-        frozen = self.training and c.freeze_projection_stage2 and targets is not None
+        frozen = self.training and c.freeze_projection_stage2 and targets is not None and recover
         with torch.set_grad_enabled(torch.is_grad_enabled() and not frozen):
             proj = self.project(features)
         avail = torch.stack([available[m] for m in MODS], dim=1)
+        if self.training:
+            self._update_scale(proj, avail)
+        scale = {m: self.diffusion_scale[i].to(proj[m].dtype) for i, m in enumerate(MODS)}
         patterns = torch.unique(avail, dim=0)
         out = {m: proj[m].clone() for m in MODS}
         score_terms: dict[str, list[torch.Tensor]] = {m: [] for m in MODS}
@@ -207,19 +225,22 @@ class IMDer(EmotionModel):
             if not lost:
                 continue
             rows = (avail == pattern).all(dim=1).nonzero().flatten()
-            sub = {m: proj[m][rows] for m in MODS}
+            # the diffusion losses never move the projections: they define the space the score networks model
+            sub = {m: proj[m][rows].detach() / scale[m] for m in MODS}
             cond = self._condition(sub, keep)
             for m in lost:
-                x_hat = sample(
-                    self.score[m], cond.detach(), c.sigma, steps, c.sampler, c.sample_eps, c.condition_noise, generator
-                )
-                refined = self.refine[m](x_hat)
-                out[m] = out[m].index_copy(0, rows, refined)
+                if recover:
+                    x_hat = sample(
+                        self.score[m], cond.detach(), c.sigma, steps, c.sampler, c.sample_eps, c.condition_noise, generator
+                    )
+                    refined = self.refine[m](x_hat)
+                    out[m] = out[m].index_copy(0, rows, refined * scale[m])
                 if targets is not None:
                     sup = targets[m][rows]
                     if bool(sup.any()):
-                        gt = sub[m][sup].detach()
-                        rec_terms[m].append(((refined[sup] - gt) ** 2).flatten(1))
+                        gt = sub[m][sup]
+                        if recover:
+                            rec_terms[m].append(((refined[sup] - gt) ** 2).flatten(1))
                         gt_k, cond_k = gt.repeat(c.score_repeats, 1, 1), cond[sup].repeat(c.score_repeats, 1, 1)
                         t = torch.rand(gt_k.shape[0], device=gt.device) * (1.0 - c.train_eps) + c.train_eps
                         score_terms[m].append(
@@ -230,10 +251,23 @@ class IMDer(EmotionModel):
         pred = self.fusion({m: out[m].transpose(1, 2) for m in MODS})
         return _Out(pred, score_loss, rec_loss, out)
 
+    @torch.no_grad()
+    def _update_scale(self, proj: dict[str, torch.Tensor], avail: torch.Tensor, momentum: float = 0.1) -> None:
+        """Running std of each modality's observed projected features (the first update sets it)."""
+        first = int(self.diffusion_scale_updates) == 0
+        for i, m in enumerate(MODS):
+            rows = avail[:, i]
+            if int(rows.sum()) < 2:
+                continue
+            std = proj[m][rows].float().std().clamp_min(1e-4)
+            self.diffusion_scale[i] = std if first else (1 - momentum) * self.diffusion_scale[i] + momentum * std
+        self.diffusion_scale_updates += 1
+
     # --- training ---------------------------------------------------------------------------------
 
     def fit(self, train: MultimodalBatch, val: MultimodalBatch | None = None, *, runtime: Any = None, callbacks: Any = (), masks: Any = None) -> dict[str, Any]:
-        """Stage 1 (complete modalities, task L1) then stage 2 (simulated missing modalities, L1 + 0.1 x (score + rec)).
+        """Stage 1 (complete modalities: task L1 + 0.1 x score matching under random simulated masks) for
+        ``config.stage1_steps``, then stage 2 (the missing-rate masks: L1 + 0.1 x (score + rec)) for ``stage2_steps``.
 
         ``masks`` (bool [N, 3], columns text/audio/vision) fixes the stage-2 availability; by default it is drawn by
         ``config.mask_mode`` at ``config.missing_rate``. ``val`` (its own ``available`` is used as is) selects the
@@ -255,20 +289,20 @@ class IMDer(EmotionModel):
         self.to(rt.device)
         n = len(train)
         histories: dict[str, Any] = {}
-        if c.pretrain_epochs > 0:
-            histories["pretrain"] = self._run_stage(rt, train, real, None, c.pretrain_epochs, callbacks, "imder-stage1")
-        if c.epochs > 0:
+        if c.stage1_steps > 0:
+            histories["pretrain"] = self._run_stage(rt, train, real, None, c.stage1_steps, callbacks, "imder-stage1")
+        if c.stage2_steps > 0:
             if masks is not None:
                 sim = torch.as_tensor(miss.check_masks(masks, n))
             elif c.mask_mode == "per_sample":
                 sim = torch.as_tensor(miss.per_sample_masks(n, c.missing_rate, c.mask_seed))
             else:
                 sim = None  # drawn per batch inside the stage
-            histories["train"] = self._run_stage(rt, train, real, sim, c.epochs, callbacks, "imder-stage2", val=val)
+            histories["train"] = self._run_stage(rt, train, real, sim, c.stage2_steps, callbacks, "imder-stage2", val=val)
         self.eval()
         return histories
 
-    def _run_stage(self, rt: Any, train: MultimodalBatch, real: torch.Tensor, sim: torch.Tensor | None, epochs: int, callbacks: Any, desc: str, val: MultimodalBatch | None = None) -> Any:
+    def _run_stage(self, rt: Any, train: MultimodalBatch, real: torch.Tensor, sim: torch.Tensor | None, steps: int, callbacks: Any, desc: str, val: MultimodalBatch | None = None) -> Any:
         c = self.config
         stage2 = desc.endswith("2")
         frozen_proj = stage2 and c.completion == "diffusion" and c.freeze_projection_stage2
@@ -279,6 +313,7 @@ class IMDer(EmotionModel):
         model, optimizer, loader = rt.prepare(self, optimizer, loader)
         num_batches = len(loader)
         paper_rng = random.Random(c.mask_seed)
+        pattern_gen = torch.Generator().manual_seed(c.mask_seed + 1)
         state = {"step": 0, "best": float("inf"), "weights": None}
 
         def step(ix: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -286,7 +321,7 @@ class IMDer(EmotionModel):
             batch = train.index(ix).to(rt.device)
             r = real[ix]
             if not stage2:
-                a = r
+                a = r & _random_incomplete(len(ix), pattern_gen)
             elif sim is not None:
                 a = sim[ix] & r
             else:
@@ -296,11 +331,14 @@ class IMDer(EmotionModel):
             state["step"] += 1
             a = _at_least_one(a, r)
             avail = {m: a[:, i].to(rt.device) for i, m in enumerate(MODS)}
-            targets = {m: (r[:, i] & ~a[:, i]).to(rt.device) for i, m in enumerate(MODS)} if stage2 else None
+            targets = {m: (r[:, i] & ~a[:, i]).to(rt.device) for i, m in enumerate(MODS)}
+            features = batch.features
+            if not stage2 and not bool(r.all()):  # rows missing in the data itself enter stage 1 as zeros
+                features = {m: torch.where(r[:, i].to(rt.device).view(-1, 1, 1), features[m], 0.0) for i, m in enumerate(MODS)}
             self.train()
             with rt.accumulate(model):
                 with rt.autocast():
-                    out = self._forward(batch.features, avail, targets, steps=c.train_sample_steps)
+                    out = self._forward(features, avail, targets, steps=c.train_sample_steps, recover=stage2)
                     task = F.l1_loss(out.pred, batch.labels.to(out.pred.dtype))
                     loss = task + c.aux_weight * (out.score_loss + out.rec_loss)
                 rt.backward(loss)
@@ -319,7 +357,8 @@ class IMDer(EmotionModel):
                         state["best"], state["weights"] = mae, copy.deepcopy(self.state_dict())
                 return False
 
-        history = rt.train(step, loader, epochs=epochs, callbacks=(_KeepBest(), *callbacks), desc=desc)
+        epochs = -(-steps // num_batches)
+        history = rt.train(step, loader, epochs=epochs, max_steps=steps, callbacks=(_KeepBest(), *callbacks), desc=desc)
         if state["weights"] is not None:
             self.load_state_dict(state["weights"])
         return history
@@ -349,6 +388,7 @@ class IMDer(EmotionModel):
             raise InputError("generate needs exactly one MultimodalBatch: generate(batch, missing=...), generate(batch=...) or generate(condition=...)")
         if self.config.completion != "diffusion":
             raise InputError(f"this model imputes by {self.config.completion!r} and has no diffusion generator; use completion='diffusion'")
+        check_inputs(self.method_id, given[0], seed=seed)
         data = self._check(given[0])
         avail = self._apply_missing(data, missing)
         dev = next(self.parameters()).device
@@ -362,18 +402,38 @@ class IMDer(EmotionModel):
     @torch.no_grad()
     def predict(self, inputs: MultimodalBatch, *, batch_size: int = 256, seed: int | None = None) -> Prediction:
         """Sentiment scores in [-3, 3] (``Prediction.values``); unavailable modalities are recovered first."""
+        check_inputs(self.method_id, inputs, batch_size=batch_size, seed=seed)
+        raw = torch.cat([out.pred.float().cpu() for out in self._batched(inputs, batch_size, seed)])
+        lo, hi = self.config.label_range
+        return Prediction(values=raw.clamp(lo, hi), extra={"raw": raw})
+
+    @torch.no_grad()
+    def recover(self, inputs: MultimodalBatch, *, batch_size: int = 256, seed: int | None = None) -> dict[str, torch.Tensor]:
+        """Every modality in the projected space [N, T', width], rows the batch marks unavailable completed: by
+        diffusion + refiner, or by the zero / mean imputation of the baselines. The completion protocol's contract
+        (:mod:`emozoo.bench.protocols.completion`); compare with :meth:`recovery_targets` of the complete batch."""
+        check_inputs(self.method_id, inputs, batch_size=batch_size, seed=seed)
+        parts = [out.feats for out in self._batched(inputs, batch_size, seed)]
+        return {m: torch.cat([p[m] for p in parts]).transpose(1, 2).float().cpu() for m in MODS}
+
+    @torch.no_grad()
+    def recovery_targets(self, inputs: MultimodalBatch, *, batch_size: int = 256) -> dict[str, torch.Tensor]:
+        """The observed features in the space :meth:`recover` returns: each modality's projection [N, T', width].
+        The projection has no bias, so zero-filled inputs map to the zero vector there."""
+        data = self._check(inputs)
+        dev = next(self.parameters()).device
+        self.eval()
+        parts = [self.project(data.index(slice(i, i + batch_size)).to(dev).features) for i in range(0, len(data), batch_size)]
+        return {m: torch.cat([p[m] for p in parts]).transpose(1, 2).float().cpu() for m in MODS}
+
+    def _batched(self, inputs: MultimodalBatch, batch_size: int, seed: int | None) -> Any:
         data = self._check(inputs)
         dev = next(self.parameters()).device
         self.eval()
         gen = torch.Generator(device=dev).manual_seed(self.config.seed if seed is None else int(seed))
-        values = []
         for start in range(0, len(data), batch_size):
             part = data.index(slice(start, start + batch_size)).to(dev)
-            out = self._forward(part.features, part.available, steps=self.config.sample_steps, generator=gen)
-            values.append(out.pred.float().cpu())
-        raw = torch.cat(values)
-        lo, hi = self.config.label_range
-        return Prediction(values=raw.clamp(lo, hi), extra={"raw": raw})
+            yield self._forward(part.features, part.available, steps=self.config.sample_steps, generator=gen)
 
     def evaluate(self, data: MultimodalBatch, protocol: str | None = None) -> dict[str, float]:
         """The MMSA sentiment report (Acc-2, F1, Acc-5, Acc-7, MAE, Corr) of ``predict`` on labelled data."""
@@ -381,6 +441,12 @@ class IMDer(EmotionModel):
 
         data = self._check(data, need_labels=True)
         return sentiment_report(data.labels.cpu().numpy(), self.predict(data).values.numpy())
+
+
+def _random_incomplete(n: int, generator: torch.Generator) -> torch.Tensor:
+    """Bool [n, 3]: each row one of the 6 patterns that hide 1 or 2 modalities, uniformly (stage 1's simulated masks)."""
+    patterns = torch.tensor([[a, b, c] for a in (0, 1) for b in (0, 1) for c in (0, 1) if 0 < a + b + c < 3], dtype=torch.bool)
+    return patterns[torch.randint(len(patterns), (n,), generator=generator)]
 
 
 def _at_least_one(a: torch.Tensor, real: torch.Tensor) -> torch.Tensor:

@@ -11,42 +11,47 @@ PAPER = Paper(
     survey_ref=307,
 )
 
-# Paper, CMU-MOSI, complete modalities (MR = 0).
+# Paper, CMU-MOSI, complete modalities (MR = 0): UNVERIFIED, the PDF was not reachable offline (see card.md).
 REPORTED = (
-    ReportedResult("CMU-MOSI", "Acc-2", 85.7, note="MR=0.0"),
-    ReportedResult("CMU-MOSI", "F1", 85.6, note="MR=0.0"),
-    ReportedResult("CMU-MOSI", "Acc-7", 45.3, note="MR=0.0"),
+    ReportedResult("CMU-MOSI", "Acc-2", 85.7, note="MR=0.0; unverified (paper not reachable offline)"),
+    ReportedResult("CMU-MOSI", "F1", 85.6, note="MR=0.0; unverified (paper not reachable offline)"),
+    ReportedResult("CMU-MOSI", "Acc-7", 45.3, note="MR=0.0; unverified (paper not reachable offline)"),
     ReportedResult("CMU-MOSI/CMU-MOSEI", "ACC", 79.6, source="survey", note="survey Table 12 prints 79.6/80.9 (MOSI/MOSEI)"),
+)
+
+
+SPEC = MethodSpec(
+    id="imder",
+    model_class="emozoo_imder.model:IMDer",
+    family="DM",
+    modality="multimodal",
+    modalities=("text", "audio", "vision"),
+    tasks=("modality_completion", "recognition"),
+    paper=PAPER,
+    summary="Score-based (VE-SDE) diffusion recovers missing modalities conditioned on the available ones; MulT fusion regresses sentiment.",
+    can_generate=True,
+    can_predict=True,
+    code_url="https://github.com/mdswyz/IMDer",
+    inputs=(
+        TensorSpec("text", ("N", 50, 768), description="BERT features, word-aligned"),
+        TensorSpec("audio", ("N", 50, "D_a"), description="COVAREP (MOSI 5, MOSEI 74)"),
+        TensorSpec("vision", ("N", 50, "D_v"), description="Facet (MOSI 20, MOSEI 35)"),
+        TensorSpec("available", ("N",), dtype="bool", description="one mask per modality"),
+    ),
+    outputs=(
+        TensorSpec("values", ("N",), description="predict(): sentiment in [-3, 3]"),
+        *(TensorSpec(f"features.{m}", ("N", "T", "width"), description=f"generate(): {m} in the shared projected space") for m in ("text", "audio", "vision")),
+        *(TensorSpec(f"recovered.{m}", ("N",), "bool", f"generate(): True where the {m} row was generated") for m in ("text", "audio", "vision")),
+    ),
+    reported=REPORTED,
+    datasets=("cmu-mosi", "cmu-mosei"),
+    example="emozoo_imder.example:example",
 )
 
 
 @hookimpl
 def emozoo_register_methods(register):
-    register(
-        MethodSpec(
-            id="imder",
-            model_class="emozoo_imder.model:IMDer",
-            config_class="emozoo_imder.model:IMDerConfig",
-            family="DM",
-            modality="multimodal",
-            modalities=("text", "audio", "vision"),
-            tasks=("modality_completion", "recognition"),
-            paper=PAPER,
-            summary="Score-based (VE-SDE) diffusion recovers missing modalities conditioned on the available ones; MulT fusion regresses sentiment.",
-            can_generate=True,
-            can_predict=True,
-            code_url="https://github.com/mdswyz/IMDer",
-            inputs=(
-                TensorSpec("text", ("N", 50, 768), description="BERT features, word-aligned"),
-                TensorSpec("audio", ("N", 50, "D_a"), description="COVAREP (MOSI 5, MOSEI 74)"),
-                TensorSpec("vision", ("N", 50, "D_v"), description="Facet (MOSI 20, MOSEI 35)"),
-                TensorSpec("available", ("N",), dtype="bool", description="one mask per modality"),
-            ),
-            outputs=(TensorSpec("values", ("N",), description="sentiment in [-3, 3]"),),
-            reported=REPORTED,
-            datasets=("cmu-mosi", "cmu-mosei"),
-        )
-    )
+    register(SPEC)
 
 
 @hookimpl

@@ -11,7 +11,7 @@ def _tiny(**overrides):
     base = {
         "feature_dims": DIMS, "width": 8, "num_heads": 2, "fusion_layers": 1, "memory_layers": 1, "score_channels": (8,),
         "time_embed_dim": 8, "score_attn_layers": 1, "refine_blocks": 1, "refine_reduction": 4, "sample_steps": 2,
-        "train_sample_steps": 2, "pretrain_epochs": 1, "epochs": 1, "missing_rate": 0.5, "batch_size": 16,
+        "train_sample_steps": 2, "stage1_steps": 3, "stage2_steps": 3, "missing_rate": 0.5, "batch_size": 16,
         "embed_dropout": 0.0, "attn_dropout_audio": 0.0, "lr": 0.003,
     }
     base.update(overrides)

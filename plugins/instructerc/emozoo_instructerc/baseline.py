@@ -19,6 +19,7 @@ from emozoo.model import EmotionModel, Prediction
 from emozoo.runtime import seeded_cpu_rng
 from emozoo_instructerc.datasets import MELD_LABELS
 from emozoo_instructerc.retrieval import HashingEncoder, make_encoder
+from emozoo_instructerc.plugin import MINILM_LINEAR
 
 ENCODER_DIMS = {"minilm": 384}
 
@@ -40,7 +41,7 @@ class LinearHeadConfig:
 class SentenceEmbeddingLinear(EmotionModel):
     """Embeds each labelled utterance with a frozen encoder and fits ``Linear(dim, num_labels)`` through the Runtime."""
 
-    method_id = "minilm-linear"
+    spec = MINILM_LINEAR
     config_class = LinearHeadConfig
 
     def __init__(self, config: LinearHeadConfig | dict | None = None, *, encoder: Any = None) -> None:

@@ -34,8 +34,8 @@ def anonymise(dialogue_id: str, turns: list[tuple[str, str, str | None]]) -> Dia
 
 
 def bundled_subset(name: str) -> Path:
-    """Path of a subset bundled at the repository root (``data/<name>-subset``; editable installs only)."""
-    root = Path(__file__).resolve().parents[3] / "data" / f"{name}-subset"
+    """Path of a subset bundled in the package (``data/<name>-subset``; in the source tree a link to the root's data/)."""
+    root = Path(__file__).resolve().parent / "data" / f"{name}-subset"
     if not root.is_dir():
         raise InputError(f"no bundled subset at {root}; pass root= pointing at your copy of the {name} CSV files")
     return root
@@ -76,7 +76,7 @@ class _UpstreamFolds:
         self, *, data_dir: str | Path | None, protocol: str, train_dialogues: int | None = None, test_dialogues: int | None = None, **_: Any
     ) -> Any:
         """Yield the single ``upstream`` fold (train, test; dev as validation) with its split manifest."""
-        from emozoo.bench.folds import Fold
+        from emozoo.data.folds import Fold
         from emozoo.data.manifest import SplitManifest, sha256_files
 
         adapter = type(self)(data_dir) if data_dir is not None else self

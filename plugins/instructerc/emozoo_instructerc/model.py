@@ -8,12 +8,14 @@ against ``config.base_sha256``. ``save_pretrained`` therefore writes the adapter
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import torch
 from torch import nn
 
+from emozoo.config import SEED
+from emozoo.guards import check_count, check_generate
 from emozoo.data.batches import Dialogue, DialogueBatch
 from emozoo.errors import EmptyInputError, InputError, LabelError, NotFittedError
 from emozoo.model import EmotionModel, Prediction
@@ -23,6 +25,7 @@ from emozoo_instructerc.datasets import MELD_LABELS
 from emozoo_instructerc.parsing import parse_label, parse_report
 from emozoo_instructerc.prompts import emotion_prompt, impact_prompt, speaker_prompt
 from emozoo_instructerc.retrieval import DemonstrationRetriever, make_encoder
+from emozoo_instructerc.plugin import INSTRUCTERC
 
 
 @dataclass
@@ -58,7 +61,7 @@ class InstructERCConfig:
     decode: Literal["generate", "score"] = "generate"
     max_new_tokens: int = 8
     parse_cutoff: float = 0.5
-    seed: int = 0
+    seed: int = field(default=0, metadata=SEED)
 
 
 def _key(name: str) -> str:
@@ -75,10 +78,8 @@ class _Example:
 class InstructERC(EmotionModel):
     """Emotion recognition in conversation as instruction-following generation (Lei et al., 2023)."""
 
-    method_id = "instructerc"
+    spec = INSTRUCTERC
     config_class = InstructERCConfig
-    can_generate = True
-    can_predict = True
     fast_load = False  # __init__ loads the frozen base LM, which no saved tensor overwrites
 
     def __init__(self, config: InstructERCConfig | dict | None = None) -> None:
@@ -351,6 +352,8 @@ class InstructERC(EmotionModel):
     @torch.no_grad()
     def generate(self, n: int | None = None, *, condition: Any = None, seed: int | None = None, prompt: str | None = None, max_new_tokens: int = 48) -> Any:
         """Free text from the adapted LM for ``prompt`` (or ``condition``): greedy, or ``n`` samples under ``seed``."""
+        check_generate(self.method_id, n, seed)
+        check_count(self.method_id, max_new_tokens, "max_new_tokens")
         text = prompt if prompt is not None else condition
         if not isinstance(text, str) or not text:
             raise InputError("generate needs a prompt string: generate(prompt='...') or generate(condition='...')")

@@ -53,9 +53,15 @@ def kl_standard_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(dim=1).mean()
 
 
-def reconstruction_loss(recon: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Gaussian negative log-likelihood (unit variance, constant dropped) of the electrode cells: ½·Σ(x̂ − x)², batch mean.
+def reconstruction_loss(
+    recon: torch.Tensor, target: torch.Tensor, mask: torch.Tensor, log_var: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Gaussian negative log-likelihood of the electrode cells, −log N(x; x̂, diag σ²) with ½·log 2π dropped, batch mean.
 
-    ``mask`` [H, W] is 1 where an electrode sits, so the empty cells of the topological map do not count.
+    Per sample: ½·Σ[(x̂ − x)²/σ² + log σ²] over the cells where ``mask`` [H, W] is 1 (the empty cells of the
+    topological map do not count). ``log_var`` (log σ², broadcast against ``recon``) None: unit variance, ½·Σ(x̂ − x)².
     """
-    return 0.5 * ((recon - target).pow(2) * mask).sum() / recon.shape[0]
+    sq = (recon - target).pow(2)
+    if log_var is not None:
+        sq = sq * torch.exp(-log_var) + log_var
+    return 0.5 * (sq * mask).sum() / recon.shape[0]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -15,6 +15,7 @@ from emozoo_eeg.inputs import class_ids, eeg_features
 from emozoo_eeg.layout import BANDS, GRID_SHAPE, LAYOUTS, from_grid, to_grid
 from torch import nn
 
+from emozoo.config import SEED
 from emozoo.data.batches import EEGBatch, as_label_tensor
 from emozoo.errors import (
     ConfigError,
@@ -23,15 +24,22 @@ from emozoo.errors import (
     LabelError,
     NotFittedError,
 )
-from emozoo.model import EmotionModel, Prediction
-from emozoo.protocols.classifiers import (
+from emozoo.evaluation.classifiers import (
     build_classifier,
     fit_classifier,
     predict_logits,
 )
+from emozoo.guards import check_generate, check_inputs
+from emozoo.model import EmotionModel, Prediction
 from emozoo.runtime import Callback, History, Runtime, seeded_cpu_rng
 from emozoo_vae_d2gan.networks import Discriminator, Encoder, Generator
-from emozoo_vae_d2gan.training import LossWeights, make_loader, make_step
+from emozoo_vae_d2gan.plugin import SPEC
+from emozoo_vae_d2gan.training import (
+    LossWeights,
+    make_loader,
+    make_optimizers,
+    make_step,
+)
 
 #: Largest number of samples generated or classified in one forward pass.
 _CHUNK = 4096
@@ -47,11 +55,13 @@ class VAED2GANConfig:
     num_bands: int = 5
     latent_dim: int = 64
     width: int = 32
-    alpha: float = 0.2
-    beta: float = 0.1
+    alpha: float = 1.0  # D2GAN's α, β: the official D2GAN code's defaults; VAE-D2GAN's values are not known to us
+    beta: float = 1.0
     kl_weight: float = 1.0
     recon_weight: float = 1.0
-    adv_weight: float = 1.0
+    adv_weight: float = 1.0  # 0: no discriminators, a plain conditional VAE (the `vae-d2gan-cvae` ablation)
+    learn_decoder_variance: bool = True  # ours: a learned per-(band, cell) σ² of p(x | z, y); False: σ² = 1
+    sample_decoder_noise: bool = True  # ours: generate() draws x ~ N(G(z, y), σ²), not the decoder mean G(z, y)
     lr: float = 2e-4
     adam_betas: tuple[float, float] = (0.5, 0.999)
     batch_size: int = 64
@@ -62,7 +72,7 @@ class VAED2GANConfig:
     classifier_lr: float = 1e-3
     classifier_batch_size: int = 64
     classifier_weight_decay: float = 0.0
-    seed: int = 0
+    seed: int = field(default=0, metadata=SEED)
     device: str = "auto"
 
 
@@ -93,10 +103,8 @@ def _check_config(c: VAED2GANConfig) -> None:
 class VAED2GAN(EmotionModel):
     """Encoder, generator, discriminators D1/D2, the feature normalisation and the downstream classifier, in one module."""
 
-    method_id = "vae-d2gan"
+    spec = SPEC
     config_class = VAED2GANConfig
-    can_generate = True
-    can_predict = True
 
     def __init__(self, config: VAED2GANConfig | dict[str, Any] | None = None) -> None:
         super().__init__(config)
@@ -106,7 +114,7 @@ class VAED2GAN(EmotionModel):
         bands, k = c.num_bands, c.num_classes
         with seeded_cpu_rng(c.seed):  # same config -> same initial weights, global RNG untouched
             self.encoder = Encoder(bands, k, c.width, c.latent_dim, GRID_SHAPE)
-            self.generator = Generator(bands, k, c.width, c.latent_dim, GRID_SHAPE)
+            self.generator = Generator(bands, k, c.width, c.latent_dim, GRID_SHAPE, learn_variance=c.learn_decoder_variance)
             self.d1 = Discriminator(bands, k, c.width, GRID_SHAPE)
             self.d2 = Discriminator(bands, k, c.width, GRID_SHAPE)
         self.classifier = build_classifier(c.classifier, self._classifier_shape(), k, seed=c.seed)
@@ -152,25 +160,12 @@ class VAED2GAN(EmotionModel):
         ``val_ACC`` (accuracy of the fitted classifier on ``val``).
         """
         c = self.config
-        x, y = self._features(train, "train")
-        if y is None:
-            raise LabelError("train: labels are required (class-conditional generation); pass an EEGBatch with labels")
-        if x.shape[0] < 2:
-            raise EmptyInputError(f"train: got {x.shape[0]} sample; fitting needs at least 2")
         val_data = self._features(val, "val") if val is not None else None
         if val_data is not None and val_data[1] is None:
             raise LabelError("val: labels are required to score the classifier; pass an EEGBatch with labels")
         runtime = runtime or Runtime(device=c.device, seed=c.seed)
-        if runtime.gradient_accumulation_steps != 1:
-            raise InputError("vae-d2gan alternates three optimizer steps per batch, so gradient accumulation is not supported; use gradient_accumulation_steps=1")
-        self.to(runtime.device)
-        with torch.no_grad():
-            self.feature_mean.copy_(x.mean(0))
-            self.feature_std.copy_(x.std(0, unbiased=False).clamp_min(1e-6))
-        grids = to_grid((x.to(runtime.device) - self.feature_mean) / self.feature_std, c.layout)
-        loader = make_loader(grids, y.to(runtime.device), c.batch_size, c.seed)
-        history = self._train_gan(runtime, loader, callbacks)
-        self.fitted.fill_(True)
+        history = self.fit_generator(train, runtime=runtime, callbacks=callbacks)
+        x, y = self._features(train, "train")
         n_synthetic = round(c.synthetic_ratio * x.shape[0])
         synthetic = self.generate(n_synthetic, condition=_resample(y, n_synthetic, c.seed), seed=c.seed + 1) if n_synthetic else None
         x_all = x if synthetic is None else torch.cat([x, synthetic.features.cpu()])
@@ -187,20 +182,42 @@ class VAED2GAN(EmotionModel):
                 history[-1]["val_ACC"] = float((self.predict(val_data[0]).labels == val_data[1]).float().mean()) * 100.0
         return history
 
-    def _train_gan(self, runtime: Runtime, loader: torch.utils.data.DataLoader, callbacks: Sequence[Callback]) -> History:
-        """Prepare the four networks and three optimizers through the runtime and run the epochs."""
+    def fit_generator(self, train: Any, val: Any = None, *, runtime: Runtime | None = None, callbacks: Sequence[Callback] = ()) -> History:
+        """Train what ``generate`` needs: the encoder, generator and both discriminators (no downstream classifier)."""
         c = self.config
-        betas = tuple(c.adam_betas)
-        opt_vae = torch.optim.Adam([*self.encoder.parameters(), *self.generator.parameters()], lr=c.lr, betas=betas)
-        opt_g = torch.optim.Adam(self.generator.parameters(), lr=c.lr, betas=betas)
-        opt_d = torch.optim.Adam([*self.d1.parameters(), *self.d2.parameters()], lr=c.lr, betas=betas)
+        x, y = self._features(train, "train")
+        if y is None:
+            raise LabelError("train: labels are required (class-conditional generation); pass an EEGBatch with labels")
+        if x.shape[0] < 2:
+            raise EmptyInputError(f"train: got {x.shape[0]} sample; fitting needs at least 2")
+        runtime = runtime or Runtime(device=c.device, seed=c.seed)
+        if runtime.gradient_accumulation_steps != 1:
+            raise InputError("vae-d2gan alternates two optimizer steps per batch, so gradient accumulation is not supported; use gradient_accumulation_steps=1")
+        self.to(runtime.device)
+        with torch.no_grad():
+            self.feature_mean.copy_(x.mean(0))
+            self.feature_std.copy_(x.std(0, unbiased=False).clamp_min(1e-6))
+        grids = to_grid((x.to(runtime.device) - self.feature_mean) / self.feature_std, c.layout)
+        loader = make_loader(grids, y.to(runtime.device), c.batch_size, c.seed)
+        history = self._train_gan(runtime, loader, callbacks)
+        self.fitted.fill_(True)
+        self.eval()
+        return history
+
+    def _train_gan(self, runtime: Runtime, loader: torch.utils.data.DataLoader, callbacks: Sequence[Callback]) -> History:
+        """Prepare the four networks and the two players' optimizers through the runtime and run the epochs."""
+        c = self.config
+        opt_eg, opt_d = make_optimizers(self.encoder, self.generator, self.d1, self.d2, c.lr, tuple(c.adam_betas))
         self.train()
-        encoder, generator, d1, d2, opt_vae, opt_g, opt_d, loader = runtime.prepare(
-            self.encoder, self.generator, self.d1, self.d2, opt_vae, opt_g, opt_d, loader
+        encoder, generator, d1, d2, opt_eg, opt_d, loader = runtime.prepare(
+            self.encoder, self.generator, self.d1, self.d2, opt_eg, opt_d, loader
         )
         noise = torch.Generator(device=runtime.device).manual_seed(c.seed)
         weights = LossWeights(c.alpha, c.beta, c.kl_weight, c.recon_weight, c.adv_weight)
-        step = make_step(encoder, generator, d1, d2, (opt_vae, opt_g, opt_d), runtime, weights, self.mask, c.num_classes, c.latent_dim, noise)
+        step = make_step(
+            encoder, generator, d1, d2, (opt_eg, opt_d), runtime, weights, self.mask, c.num_classes, c.latent_dim, noise,
+            sample_noise=c.sample_decoder_noise,
+        )  # fmt: skip
         return runtime.train(step, loader, epochs=c.epochs, callbacks=callbacks, desc=self.method_id)
 
     # --- generation and prediction -----------------------------------------------------------------
@@ -210,7 +227,9 @@ class VAED2GAN(EmotionModel):
         """``n`` synthetic DE feature samples [n, C, B] in the original feature scale, with their labels.
 
         ``condition`` (alias ``label``): a class id or name for all samples, or one id per sample; None cycles
-        through the classes. ``seed`` fixes the latent draws (same seed, same samples).
+        through the classes. ``seed`` fixes the random draws (same seed, same samples): z ~ N(0, I) and, with
+        ``sample_decoder_noise`` (the default), the observation noise of p(x | z, y) = N(G(z, y), σ²) on top of the
+        decoder mean, so samples spread like data rather than sitting on decoder means.
         """
         self._require_fitted("generate")
         if label is not None:
@@ -219,16 +238,21 @@ class VAED2GAN(EmotionModel):
             condition = label
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
             raise InputError(f"generate: n must be an int >= 1 (number of samples), got {n!r}")
+        check_generate(self.method_id, n, seed)
         n = int(n)
         labels = self._condition_labels(n, condition)
         rng = torch.Generator().manual_seed(int(seed)) if seed is not None else None
         z = torch.randn((n, self.config.latent_dim), generator=rng)
+        eps = torch.randn((n, self.config.num_bands, *GRID_SHAPE), generator=rng) if self.config.sample_decoder_noise else None
         device = self.feature_mean.device
         out = []
         for i in range(0, n, _CHUNK):
             zi, yi = z[i : i + _CHUNK].to(device), labels[i : i + _CHUNK].to(device)
             onehot = nn.functional.one_hot(yi, self.config.num_classes).float()
-            out.append(from_grid(self.generator(zi, onehot, self.mask), self.config.layout) * self.feature_std + self.feature_mean)
+            maps = self.generator(zi, onehot, self.mask)
+            if eps is not None:
+                maps = self.generator.sample(maps, self.mask, eps[i : i + _CHUNK].to(device))
+            out.append(from_grid(maps, self.config.layout) * self.feature_std + self.feature_mean)
         band_names = BANDS if self.config.num_bands == len(BANDS) else None
         return EEGBatch(features=torch.cat(out).cpu(), labels=labels, layout="channels_bands", band_names=band_names)
 
@@ -253,6 +277,7 @@ class VAED2GAN(EmotionModel):
     def predict(self, inputs: Any) -> Prediction:
         """Class labels and probabilities of the downstream classifier for DE features [N, C, B] (or an EEGBatch)."""
         self._require_fitted("predict")
+        check_inputs(self.method_id, inputs)
         x, _ = self._features(inputs, "predict")
         logits = torch.cat([predict_logits(self.classifier, self._classifier_input(x[i : i + _CHUNK])) for i in range(0, len(x), _CHUNK)])
         probs = logits.softmax(-1)

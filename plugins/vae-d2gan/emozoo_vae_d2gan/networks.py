@@ -53,10 +53,16 @@ class Encoder(nn.Module):
 
 
 class Generator(nn.Module):
-    """p(x | z, y): the VAE decoder and the GAN generator; output cells without an electrode are zeroed by ``mask``."""
+    """p(x | z, y) = N(G(z, y), diag σ²): the VAE decoder and the GAN generator.
 
-    def __init__(self, bands: int, num_classes: int, width: int, latent_dim: int, grid: tuple[int, int]):
+    ``forward`` returns the mean G(z, y), with the cells that hold no electrode zeroed by ``mask``; ``log_var`` is the
+    observation model's log σ², one per (band, cell), learned through the reconstruction NLL when ``learn_variance``
+    (else fixed at 0: unit variance). ``sample`` adds the observation noise, so samples are not decoder means.
+    """
+
+    def __init__(self, bands: int, num_classes: int, width: int, latent_dim: int, grid: tuple[int, int], learn_variance: bool = True):
         super().__init__()
+        self.log_var = nn.Parameter(torch.zeros(bands, *grid), requires_grad=learn_variance)
         self.start = (2 * width, _half(grid[0]), _half(grid[1]))
         self.fc = nn.Linear(latent_dim + num_classes, self.start[0] * self.start[1] * self.start[2])
         pad = (1 - grid[0] % 2, 1 - grid[1] % 2)  # output_padding that lands exactly on H x W
@@ -67,6 +73,10 @@ class Generator(nn.Module):
         h = F.relu(self.fc(torch.cat([z, onehot], dim=1))).view(-1, *self.start)
         h = F.relu(self.up(h))
         return self.out(h) * mask
+
+    def sample(self, mean: torch.Tensor, mask: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
+        """A draw from N(mean, diag σ²) given standard-normal ``eps`` shaped like ``mean`` (reparameterised)."""
+        return mean + torch.exp(0.5 * self.log_var) * eps * mask
 
 
 class Discriminator(nn.Module):
