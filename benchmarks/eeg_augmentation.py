@@ -1,15 +1,16 @@
-"""EEG augmentation benchmark: VAE-D2GAN and cWGAN side by side under emozoo's augmentation protocol on SEED.
+"""EEG augmentation benchmark: VAE-D2GAN, its CVAE ablation and cWGAN side by side under emozoo's augmentation protocol.
 
-A thin front-end over ``emozoo.benchmark(..., protocol="augmentation")``: for every subject (session 1, SEED's
+A thin front-end over ``emozoo.benchmark(..., protocol="augmentation")``: for every subject and session (SEED's
 subject-dependent split: first 9 trials train, last 6 test; features z-scored per subject with train statistics)
 and seed, each generator is trained with ``fit_generator`` on the real training windows; the protocol's fixed
-classifiers (mlp, svm, and a cnn on 9 x 9 topographic maps) are trained on real data, real + synthetic data at
-several synthetic:real ratios, synthetic data only, and real + Gaussian-noise copies, and tested on the real test
-trials (:mod:`emozoo.bench.protocols.augmentation`). Cells are stored under ``--out/cells`` as they finish, so an
-interrupted run resumes where it stopped.
+classifiers (logreg solved to convergence, mlp; optionally svm and a cnn on 9 x 9 maps) are trained on real data,
+real + synthetic data at several synthetic:real ratios, synthetic data only, real + Gaussian-noise copies, and the
+two oracle ceilings (real + more windows of the training trials; real + the training trials of the subject's other
+sessions), and tested on the real test trials (:mod:`emozoo.bench.protocols.augmentation`). Intervals are over
+subjects. Cells are stored under ``--out/cells`` as they finish, so an interrupted run resumes where it stopped.
 
     python benchmarks/eeg_augmentation.py                        # synthetic SEED-format data (NOT real SEED)
-    python benchmarks/eeg_augmentation.py --data-dir /data/SEED/ExtractedFeatures --subjects 1-15 --classifier-epochs-scale 1
+    python benchmarks/eeg_augmentation.py --data-dir /data/SEED/ExtractedFeatures --epochs-scale 1
 
 Without ``--data-dir`` the script writes synthetic data in SEED's exact file format (``emozoo_eeg.synthetic``) to
 a temporary folder, because SEED may not be redistributed; every output then says, loudly, that the data is NOT

@@ -125,6 +125,7 @@ def write_tables(out: Path, rates: list[float], args: argparse.Namespace, starte
     masks_meta = {str(mr): effective_missing_rate(loaded[f"test_mr{mr}"]) for mr in rates}
     compute = round(sum(r["seconds"] for r in runs) + sum({r["seed"]: r["stage1_seconds"] for r in runs}.values()), 1)
     prov = provenance(bench_config(**budget), started)
+    prov.pop("wall_seconds", None)  # a resumed run's wall time says nothing; the cells' own seconds do
     prov["compute_seconds_all_cells"] = compute
     result = {
         "benchmark": "imder_mr_sweep",
@@ -148,11 +149,13 @@ def write_tables(out: Path, rates: list[float], args: argparse.Namespace, starte
         "",
         (
             f"{len(seeds)} seed(s), mean ± std; Acc-2/F1/Acc-7 in %, non-zero Acc-2 and weighted F1 (MMSA). Compute "
-            f"{compute} s over all cells on {prov.get('cpu_count')} shared CPU cores ({args.threads} torch thread)."
+            f"{compute} s over all cells on {prov.get('cpus')} shared CPU cores ({args.threads} torch thread)."
         ),
-        "Recovery columns: MSE on the hidden entries in IMDer's projected space — IMDer's recovered features, zero-fill, "
-        "mean-fill; `worse` = share of seeds where recovery is worse than zero-fill. Paper column: IMDer on real "
-        "CMU-MOSI (Acc-2, unverified transcription), for orientation only — different data.",
+        (
+            "Recovery columns: MSE on the hidden entries in IMDer's projected space — IMDer's recovered features, zero-fill, "
+            "mean-fill; `worse` = share of seeds where recovery is worse than zero-fill. Paper column: IMDer on real "
+            "CMU-MOSI (Acc-2, unverified transcription), for orientation only — different data."
+        ),
         "",
         "| MR | method | Acc-2 | F1 | Acc-7 | MAE | recovered MSE | zero-fill MSE | mean-fill MSE | worse | paper MOSI Acc-2 |",
         "|---|---|---|---|---|---|---|---|---|---|---|",

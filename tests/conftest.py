@@ -47,3 +47,17 @@ def reliability_checks():
         module = sys.modules[name] = importlib.util.module_from_spec(spec)  # dataclasses look their module up
         spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture
+def protocol_fixtures(registry):
+    """The toy plugin's protocol test methods and data sets (speech, face, EEG, audio+vision, text), registered;
+    the augmentation protocol's shared baselines cleared before and after."""
+    from emozoo_toy import generators
+
+    from emozoo.bench.protocols import augmentation
+
+    registry.register_plugin(generators.ProtocolPlugin(), name="protocol-fixtures", distribution="emozoo-toy", version="0.3.1")
+    augmentation._BASELINES.clear()
+    yield generators
+    augmentation._BASELINES.clear()

@@ -168,14 +168,8 @@ FAST_AUG = {"ratios": [1.0], "classifier_settings": {k: {"epochs": 3, "lr": 0.01
 
 
 @pytest.fixture
-def fixtures(bench_registry):
-    from emozoo.bench.protocols import augmentation
-    from emozoo_toy import generators
-
-    bench_registry.register_plugin(generators.ProtocolPlugin(), name="protocol-fixtures", distribution="emozoo-toy", version="0.3.1")
-    augmentation._BASELINES.clear()
-    yield generators
-    augmentation._BASELINES.clear()
+def fixtures(bench_registry, protocol_fixtures):
+    return protocol_fixtures
 
 
 def test_mismatched_modality_is_refused_before_any_cell(fixtures, tmp_path):

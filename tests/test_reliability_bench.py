@@ -15,13 +15,8 @@ FAST = {"ratios": [1.0, 2.0], "classifiers": ["mlp", "svm"],
 
 
 @pytest.fixture
-def gens(registry):
-    from emozoo_toy import generators
-
-    registry.register_plugin(generators.ProtocolPlugin(), name="protocol-fixtures", distribution="emozoo-toy", version="0.3.1")
-    augmentation._BASELINES.clear()
-    yield generators
-    augmentation._BASELINES.clear()
+def gens(protocol_fixtures):
+    return protocol_fixtures
 
 
 @pytest.fixture

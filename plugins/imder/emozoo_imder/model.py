@@ -13,15 +13,15 @@ from torch import nn
 from torch.nn import functional as F
 
 from emozoo.config import SEED
-from emozoo.guards import check_inputs
 from emozoo.data.batches import MultimodalBatch
 from emozoo.errors import InputError, LabelError, ModalityError, ShapeError
+from emozoo.guards import check_inputs
 from emozoo.model import EmotionModel, Prediction
 from emozoo_imder import missing as miss
 from emozoo_imder.fusion import MulTFusion, Refiner
+from emozoo_imder.plugin import SPEC
 from emozoo_imder.scorenet import ScoreNet
 from emozoo_imder.sde import sample, score_matching_loss
-from emozoo_imder.plugin import SPEC
 
 MODS = miss.MODALITIES
 _PAIRS = {("text", "audio"), ("text", "vision"), ("audio", "vision")}

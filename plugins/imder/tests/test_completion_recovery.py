@@ -46,7 +46,7 @@ def _run(monkeypatch, model, rates=(0.0, 0.5)):
 
 
 def test_recovery_mse_beside_zero_and_mean_fill_hand_computed(monkeypatch):
-    fold, data = _fold()
+    _, data = _fold()
     records = _run(monkeypatch, _Copier(data, 0.5))
     none, half = (r["metrics"] for r in records)
     assert FIELDS <= set(half) and {"MAE", "Acc-2"} <= set(half)  # the sentiment report stays

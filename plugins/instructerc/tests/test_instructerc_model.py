@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 import torch
+from emozoo_instructerc.example import DIALOGUES as TOY  # the kit's example doubles as the toy
+from emozoo_instructerc.example import LABELS
 from emozoo_instructerc.model import InstructERC, InstructERCConfig, target_loss
 from emozoo_instructerc.retrieval import HashingEncoder
 from safetensors import safe_open
@@ -13,16 +15,6 @@ from safetensors import safe_open
 import emozoo
 from emozoo.data.batches import Dialogue, DialogueBatch, Utterance
 from emozoo.errors import ArtifactError, InputError, LabelError, NotFittedError
-
-LABELS = ("neutral", "joy", "anger")
-TOY = DialogueBatch(
-    (
-        Dialogue("a", (Utterance("Speaker_0", "I love it", "joy"), Utterance("Speaker_1", "Stop that now", "anger"))),
-        Dialogue("b", (Utterance("Speaker_0", "It is Monday", "neutral"), Utterance("Speaker_1", "Great news", "joy"))),
-        Dialogue("c", (Utterance("Speaker_0", "Get out", "anger"), Utterance("Speaker_1", "The door is open", "neutral"))),
-    ),
-    LABELS,
-)
 
 
 def make(base, **kw):

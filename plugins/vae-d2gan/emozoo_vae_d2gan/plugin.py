@@ -42,8 +42,8 @@ SPEC = MethodSpec(
         TensorSpec("probabilities", ("N", "num_classes"), "float32", "predict(): downstream classifier output"),
     ),
     reported=(
-        ReportedResult("SEED", "ACC", 92.5, note="with augmentation; +1.5 points over no augmentation"),
-        ReportedResult("SEED-IV", "ACC", 82.3, note="with augmentation; +3.5 points over no augmentation"),
+        ReportedResult("SEED", "ACC", 92.5, source="survey", note="UNVERIFIED (as the survey's Table 11 prints it; the paper's text was not reachable): with augmentation; +1.5 points over no augmentation"),
+        ReportedResult("SEED-IV", "ACC", 82.3, source="survey", note="UNVERIFIED (as the survey's Table 11 prints it): with augmentation; +3.5 points over no augmentation"),
     ),
 )
 
