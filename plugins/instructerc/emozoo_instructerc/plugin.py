@@ -79,6 +79,7 @@ def emozoo_register_datasets(register):
         DatasetSpec(
             id="meld",
             paper_dataset="MELD",
+            metric="WF1",  # the standard headline of MELD results
             name="MELD (text)",
             adapter_class="emozoo_instructerc.datasets:MELDAdapter",
             modality="text",
@@ -95,6 +96,7 @@ def emozoo_register_datasets(register):
         DatasetSpec(
             id="emorynlp",
             paper_dataset="EmoryNLP",
+            metric="WF1",
             name="EmoryNLP Emotion Detection",
             adapter_class="emozoo_instructerc.datasets:EmoryNLPAdapter",
             modality="text",
@@ -111,6 +113,7 @@ def emozoo_register_datasets(register):
         DatasetSpec(
             id="iemocap",
             paper_dataset="IEMOCAP",
+            metric="WF1",
             name="IEMOCAP (text, COSMIC/InstructERC layout)",
             adapter_class="emozoo_instructerc.datasets:IEMOCAPAdapter",
             modality="text",
