@@ -10,9 +10,11 @@ mutated text, the test file that must catch it)``. ``python -m pytest -p benchma
 from __future__ import annotations
 
 import importlib
-import inspect
 import os
 import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
 
 #: name -> (module, original source text, mutated text, test file expected to fail)
 MUTANTS: dict[str, tuple[str, str, str, str]] = {
@@ -95,11 +97,16 @@ def plant(name: str) -> None:
     """Re-execute the mutant's module with its one replacement (raises if the original text is gone)."""
     module_name, original, mutated, _ = MUTANTS[name]
     module = importlib.import_module(module_name)
-    source = inspect.getsource(module)
+    # Only this checkout's own emozoo modules are ever re-executed: the text comes from their source files here,
+    # with one replacement from the table above; nothing from a Hub, an artifact or the network runs.
+    origin = Path(module.__file__).resolve()
+    if not module_name.startswith("emozoo") or REPO not in origin.parents:
+        raise RuntimeError(f"mutant {name!r}: {module_name} ({origin}) is not a module of this checkout; refusing to plant")
+    source = origin.read_text(encoding="utf-8")
     if source.count(original) != 1:
         raise RuntimeError(f"mutant {name!r}: the original text is not (exactly once) in {module_name}; update benchmarks/mutants.py")
     before = dict(module.__dict__)
-    exec(compile(source.replace(original, mutated), module.__file__, "exec"), module.__dict__)  # noqa: S102
+    exec(compile(source.replace(original, mutated), str(origin), "exec"), module.__dict__)  # noqa: S102 - see the check above
     # modules that imported a name from it (``from emozoo.bench.store import CellStore``) get the mutated one too
     replaced = {id(value): module.__dict__[name] for name, value in before.items() if module.__dict__.get(name) is not value}
     for other in list(sys.modules.values()):

@@ -171,3 +171,36 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def cache_dir() -> Path:
+    """Where emozoo keeps per-user state: ``$EMOZOO_CACHE``, default ``~/.cache/emozoo``."""
+    import emozoo._env as _env
+
+    return _env.path("EMOZOO_CACHE", Path.home() / ".cache" / "emozoo")
+
+
+def is_private(st: os.stat_result, kind: int) -> bool:
+    """True when ``st`` (from ``lstat``) is a ``kind`` (S_IFREG/S_IFDIR), not a link, owned by this user and closed to
+    group and others: what the hash cache and the benchmark signing key require before they trust a file."""
+    import stat as stat_mod
+
+    if stat_mod.S_IFMT(st.st_mode) != kind:
+        return False
+    return not (hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o077))
+
+
+def private_dir(directory: Path, create: bool) -> bool:
+    """``directory`` exists (created 0700 if ``create``) and is private to this user (see :func:`is_private`)."""
+    import stat as stat_mod
+
+    if create:
+        try:
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            return False
+    try:
+        return is_private(directory.lstat(), stat_mod.S_IFDIR)
+    except OSError:
+        return False
+

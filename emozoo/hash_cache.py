@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from emozoo._fileio import atomic_write_text, sha256_file
+from emozoo._fileio import atomic_write_text, cache_dir, is_private, private_dir, sha256_file
 
 RACY_SECONDS = 2.0
 MAX_ENTRIES = 4096
@@ -33,9 +33,7 @@ _memory_stamp: tuple | None = None  # stat of the cache file when _memory was re
 
 def cache_path() -> Path:
     """Where the entries are kept: ``$EMOZOO_CACHE/sha256-by-stat.json``."""
-    import emozoo._env as _env
-
-    return _env.path("EMOZOO_CACHE", Path.home() / ".cache" / "emozoo") / CACHE_FILE
+    return cache_dir() / CACHE_FILE
 
 
 def enabled() -> bool:
@@ -47,32 +45,6 @@ def enabled() -> bool:
 
 def _signature(st: os.stat_result) -> list:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-
-
-def _private(st: os.stat_result, kind: int) -> bool:
-    """True when ``st`` is a ``kind`` (S_IFREG/S_IFDIR), not a link, owned by this user, and closed to group and others."""
-    import stat as stat_mod
-
-    if stat_mod.S_IFMT(st.st_mode) != kind:
-        return False
-    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o077):
-        return False
-    return True
-
-
-def _private_dir(directory: Path, create: bool) -> bool:
-    """The cache folder exists (created 0700 if ``create``) and is private to this user; otherwise it is not used."""
-    import stat as stat_mod
-
-    if create:
-        try:
-            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError:
-            return False
-    try:
-        return _private(directory.lstat(), stat_mod.S_IFDIR)
-    except OSError:
-        return False
 
 
 def _entries(path: Path) -> dict[str, list]:
@@ -89,7 +61,7 @@ def _entries(path: Path) -> dict[str, list]:
     except OSError:
         _memory, _memory_stamp = {}, None
         return _memory
-    if not (_private(st, stat_mod.S_IFREG) and _private_dir(path.parent, create=False)):
+    if not (is_private(st, stat_mod.S_IFREG) and private_dir(path.parent, create=False)):
         _memory, _memory_stamp = {}, None
         return _memory
     stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
@@ -109,7 +81,7 @@ def _record(path: Path, key: str, entry: list) -> None:
     entries[key] = entry
     while len(entries) > MAX_ENTRIES:  # oldest first: dicts keep insertion order
         entries.pop(next(iter(entries)))
-    if not _private_dir(path.parent, create=True):
+    if not private_dir(path.parent, create=True):
         return  # a shared or foreign cache folder is never written (nor read)
     try:
         atomic_write_text(path, json.dumps({"format": _FORMAT, "entries": entries}, separators=(",", ":")), mode=0o600)

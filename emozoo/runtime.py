@@ -33,6 +33,7 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
+import emozoo._env as _env
 from emozoo.errors import EmozooError, EmptyInputError, InputError, closest
 
 __all__ = [
@@ -149,12 +150,6 @@ def _restore_state(snapshot: tuple[dict, ...], include_process_state: bool) -> N
         shared.update(saved)
 
 
-def _env_flag(name: str) -> bool | None:
-    import emozoo._env as _env
-
-    return _env.flag(name, default=None)
-
-
 @dataclass(frozen=True)
 class StepInfo:
     """Where a :meth:`Runtime.train` step is: 0-based ``epoch``, ``step`` in the epoch and ``global_step``, with the totals."""
@@ -208,7 +203,7 @@ def _resolve_device(device: Any) -> str:
     if not isinstance(device, str):
         raise InputError(f"device must be a string such as 'auto', 'cpu', 'cuda', 'cuda:0' or 'mps', got {type(device).__name__} {device!r}")
     spec = device.strip().lower()
-    forced_cpu = _env_flag("ACCELERATE_USE_CPU")
+    forced_cpu = _env.flag("ACCELERATE_USE_CPU", default=None)
     if spec == "auto":
         if forced_cpu:
             return "cpu"
@@ -548,7 +543,7 @@ class Runtime:
         """Whether :meth:`train` shows a progress bar: the argument, else ``EMOZOO_PROGRESS``, else stderr is a TTY."""
         if self._progress is not None:
             return self._progress
-        env = _env_flag("EMOZOO_PROGRESS")
+        env = _env.flag("EMOZOO_PROGRESS", default=None)
         if env is not None:
             return env
         try:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from emozoo.metrics import PERCENT_METRICS
+from emozoo.metrics import is_percent
 
 
 def _pyplot():
@@ -29,7 +29,7 @@ def curve_plot(rows: list[dict[str, Any]], metric: str, condition: str, xlabel: 
         series[label].append((float(row["ratio"]), stat["mean"], stat["std"]))
     if not series:
         return None
-    scale = 100.0 if metric in PERCENT_METRICS else 1.0
+    scale = 100.0 if is_percent(metric) else 1.0
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     for label, points in sorted(series.items()):

@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from emozoo.metrics import PERCENT_METRICS, ordered
+from emozoo.metrics import PERCENT_METRICS, is_percent, ordered
 
 __all__ = ["CONVENTION", "PERCENT_METRICS", "aggregate", "mean_std", "metric_names", "t_interval", "results_table"]
 
@@ -133,7 +133,7 @@ def md_cell(value: Any, limit: int = 300) -> str:
 
 def format_value(metric: str, mean: float, std: float | None = None) -> str:
     """'92.50 ± 1.20' for percentage metrics, '0.712 ± 0.010' for the others."""
-    scale, digits = (100.0, 2) if metric in PERCENT_METRICS else (1.0, 3)
+    scale, digits = (100.0, 2) if is_percent(metric) else (1.0, 3)
     text = f"{mean * scale:.{digits}f}"
     return text if std is None else f"{text} ± {std * scale:.{digits}f}"
 

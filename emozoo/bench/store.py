@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emozoo._fileio import atomic_write_text
+from emozoo._fileio import atomic_write_text, cache_dir, is_private, private_dir
 from emozoo.config import canonical_json
 
 KEY_NAME = "bench-cells.key"
@@ -38,17 +38,18 @@ def cell_key(method: str, fold: str, seed: int) -> str:
 
 
 def _signing_key() -> bytes:
-    """This user's secret for signing cells: created once (0600, in a 0700 folder), never shared or committed."""
-    import emozoo._env as _env
+    """This user's secret for signing cells: created once (0600, in a private 0700 folder), never shared or committed;
+    a key or folder that others can read or write, or a link, is refused (the hash cache's rule, ``emozoo._fileio``)."""
+    import stat
 
-    folder = _env.path("EMOZOO_CACHE", Path.home() / ".cache" / "emozoo")
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = cache_dir()
     path = folder / KEY_NAME
+    if not private_dir(folder, create=True):
+        raise PermissionError(f"{folder} is readable or writable by others (or not yours); chmod 700 it and rerun")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except FileExistsError:
-        st = path.stat()
-        if st.st_uid != os.getuid() or st.st_mode & 0o077:
+        if not is_private(path.lstat(), stat.S_IFREG):
             raise PermissionError(f"{path} is readable or writable by others (or not yours); remove it and rerun") from None
         key = path.read_bytes()
         if len(key) == 32:
