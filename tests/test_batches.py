@@ -293,6 +293,12 @@ def test_audio_batch() -> None:
         AudioBatch(torch.zeros(3, 100), kind="spectrum")
     with pytest.raises(ShapeError, match="lengths"):
         AudioBatch(torch.zeros(2, 100), sample_rate=8000, lengths=[100, 101])
+    g = AudioBatch(torch.randn(4, 88), kind="functionals", labels=[0, 1, 0, 1])  # utterance functionals, e.g. eGeMAPS
+    assert g.sample_rate is None and g.features.shape == (4, 88) and len(g.index([0, 3])) == 2
+    with pytest.raises(InputError, match="no time axis"):
+        AudioBatch(torch.randn(4, 88), kind="functionals", lengths=[88, 88, 88, 88])
+    with pytest.raises(ShapeError, match=r"\[N, D\]"):
+        AudioBatch(torch.randn(4, 5, 88), kind="functionals")
 
 
 def test_image_batch() -> None:

@@ -14,7 +14,7 @@ from emozoo.evaluation.classifiers import (
     predict_logits,
 )
 
-SHAPES = {"mlp": (62, 5), "cnn": (5, 9, 9), "svm": (310,)}
+SHAPES = {"mlp": (62, 5), "cnn": (5, 9, 9), "svm": (310,), "pooled_cnn": (32, 16)}
 
 
 
@@ -113,3 +113,17 @@ def test_bad_options_and_shapes_raise_typed_errors() -> None:
         fit_classifier(model, torch.randn(4, 5, 62), torch.zeros(4, dtype=torch.long), epochs=1, lr=1e-3, batch_size=2)
     with pytest.raises(LabelError, match="out of range"):
         fit_classifier(model, torch.randn(4, 62, 5), torch.tensor([0, 1, 2, 3]), epochs=1, lr=1e-3, batch_size=2)
+
+
+def test_pooled_cnn_takes_one_channel_maps_and_channel_first_images() -> None:
+    spectrogram = build_classifier("pooled_cnn", (32, 16), 3, seed=0, channels=(4, 8))
+    image = build_classifier("pooled_cnn", (3, 16, 16), 3, seed=0, channels=(4, 8))
+    assert spectrogram(torch.randn(2, 32, 16)).shape == (2, 3)
+    assert image(torch.randn(2, 3, 16, 16)).shape == (2, 3)
+    assert image.features[0].in_channels == 3 and spectrogram.features[0].in_channels == 1
+    with pytest.raises(ShapeError, match="pooling blocks need height and width >= 16"):
+        build_classifier("pooled_cnn", (8, 8), 3, channels=(4, 4, 4, 4))
+    with pytest.raises(ShapeError, match="input_shape must be"):
+        build_classifier("pooled_cnn", (10,), 3)
+    with pytest.raises(ShapeError):
+        spectrogram(torch.randn(2, 16, 32))

@@ -59,7 +59,8 @@ __all__ = [
 PHYSIO_MODALITIES: tuple[str, ...] = ("eeg", "ecg", "eda", "emg", "resp", "ppg", "eye")
 MULTIMODAL_MODALITIES: tuple[str, ...] = ("text", "audio", "vision", "eeg", "physio")
 PHYSIO_LAYOUTS: dict[str, tuple[int, str]] = {"channels_bands": (3, "[N, C, B]"), "grid": (4, "[N, B, H, W]"), "flat": (2, "[N, D]")}
-AUDIO_KINDS: dict[str, tuple[int, str]] = {"waveform": (2, "[N, S]"), "features": (3, "[N, T, D]")}
+AUDIO_KINDS: dict[str, tuple[int, str]] = {"waveform": (2, "[N, S]"), "features": (3, "[N, T, D]"), "functionals": (2, "[N, D]")}
+"""Speech sample kinds: raw waveforms, frame features (e.g. log-mel [N, T, n_mels]), utterance functionals (e.g. eGeMAPS [N, 88])."""
 
 B = TypeVar("B", bound="_Batch")
 Index = int | slice | Sequence[int] | Sequence[bool] | np.ndarray | torch.Tensor
@@ -596,7 +597,7 @@ def _check_length_range(t: torch.Tensor, name: str, low: int, high: int) -> torc
 
 @dataclass(frozen=True, eq=False, repr=False)
 class AudioBatch(_TensorBatch):
-    """Speech input: raw waveforms [N, S] (with sample_rate) or frame features [N, T, D]."""
+    """Speech input: raw waveforms [N, S] (with sample_rate), frame features [N, T, D] or utterance functionals [N, D]."""
 
     inputs: torch.Tensor
     labels: torch.Tensor | None = None
@@ -630,6 +631,8 @@ class AudioBatch(_TensorBatch):
         _set(self, "inputs", x)
         _set(self, "sample_rate", _check_sample_rate(self.sample_rate, required=self.kind == "waveform"))
         if self.lengths is not None:
+            if self.kind == "functionals":
+                raise InputError("lengths: utterance functionals [N, D] have no time axis; pass lengths=None")
             lengths = _check_length_range(_as_int_vector(self.lengths, "lengths", n), "lengths", 1, x.shape[1])
             _set(self, "lengths", lengths)
         _set(self, "labels", None if self.labels is None else as_label_tensor(self.labels, "labels", n, allow_float=True))

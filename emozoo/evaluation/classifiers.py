@@ -14,6 +14,11 @@ Designs (the survey's EEG augmentation papers name "an SVM" / "a DNN" without mo
   convolutions (channels ``(32, 64, 64)``, each BatchNorm -> ReLU, no pooling, as in the continuous CNN of
   Yang et al. 2018, because a 9 x 9 map is too small to pool) -> flatten -> Linear(``fc``=128) -> ReLU ->
   Dropout -> Linear.
+* ``"pooled_cnn"``: for spectrograms and images, [N, H, W] (one channel, e.g. log-mel [N, T, n_mels]) or
+  [N, C, H, W]. Standardise -> [3x3 conv -> BatchNorm -> ReLU -> 2x2 max-pool] x len(``channels``) (default
+  ``(16, 32, 64, 64)``) -> global average pool -> Dropout(``dropout``=0.3) -> Linear: the small VGG-style
+  log-mel CNN of speech emotion baselines and of 48x48 FER CNNs, shared so that a method's own baseline and the
+  protocol's downstream classifier are one network.
 * ``"svm"``: a linear multiclass SVM, scores ``W x + b`` on standardised, flattened input. ``multiclass="ovr"``
   (default) is LIBLINEAR's default (``-s 1``/``-s 2``: L2-regularised, squared-hinge loss, one-vs-rest);
   ``"crammer_singer"`` is Crammer & Singer's joint multiclass hinge. ``loss`` picks squared (default) or plain
@@ -60,6 +65,7 @@ __all__ = [
     "CNNClassifier",
     "LinearSVM",
     "MLPClassifier",
+    "PooledCNNClassifier",
     "SoftmaxRegression",
     "Standardize",
     "build_classifier",
@@ -68,7 +74,7 @@ __all__ = [
     "predict_logits",
 ]
 
-CLASSIFIER_KINDS: tuple[str, ...] = ("mlp", "cnn", "svm", "logreg")
+CLASSIFIER_KINDS: tuple[str, ...] = ("mlp", "cnn", "pooled_cnn", "svm", "logreg")
 
 
 class Standardize(nn.Module):
@@ -152,6 +158,42 @@ class CNNClassifier(nn.Module):
         return self.head(self.features(self.norm(x)))
 
 
+class PooledCNNClassifier(nn.Module):
+    """Standardise -> [3x3 conv, BatchNorm, ReLU, 2x2 max-pool] blocks -> global average pool -> dropout -> FC, for [N, H, W] or [N, C, H, W]."""
+
+    def __init__(self, input_shape: tuple[int, ...], num_classes: int, channels: Sequence[int] = (16, 32, 64, 64), dropout: float = 0.3):
+        super().__init__()
+        if len(input_shape) not in (2, 3):
+            raise ShapeError(
+                f"pooled_cnn classifier: input_shape must be (height, width) or (channels, height, width), got {tuple(input_shape)}; "
+                "use 'mlp' or 'logreg' for vectors"
+            )
+        if not channels:
+            raise ConfigError("pooled_cnn classifier: channels must name at least one conv block, e.g. (16, 32, 64, 64)")
+        self.input_shape = tuple(input_shape)
+        smallest = min(self.input_shape[-2:])
+        if smallest < 2 ** len(channels):
+            raise ShapeError(
+                f"pooled_cnn classifier: {len(channels)} pooling blocks need height and width >= {2 ** len(channels)}, "
+                f"got input_shape {self.input_shape}; use fewer channels entries"
+            )
+        self.norm = Standardize(self.input_shape)
+        blocks: list[nn.Module] = []
+        c_in = self.input_shape[0] if len(self.input_shape) == 3 else 1
+        for c in channels:
+            blocks += [nn.Conv2d(c_in, int(c), 3, padding=1), nn.BatchNorm2d(int(c)), nn.ReLU(), nn.MaxPool2d(2)]
+            c_in = int(c)
+        self.features = nn.Sequential(*blocks)
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(dropout), nn.Linear(c_in, num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_input(x, self.input_shape, "PooledCNNClassifier")
+        z = self.norm(x)
+        if z.dim() == 3:
+            z = z.unsqueeze(1)
+        return self.head(self.features(z))
+
+
 class LinearSVM(nn.Module):
     """Linear multiclass SVM ``W x + b`` whose training loss is the (per-sample) SVM primal, see :meth:`objective`."""
 
@@ -217,13 +259,19 @@ class SoftmaxRegression(nn.Module):
         return nn.functional.cross_entropy(self(x), y) + 0.5 * self.l2 * self.linear.weight.square().sum()
 
 
-_BUILDERS: dict[str, type[nn.Module]] = {"mlp": MLPClassifier, "cnn": CNNClassifier, "svm": LinearSVM, "logreg": SoftmaxRegression}
+_BUILDERS: dict[str, type[nn.Module]] = {
+    "mlp": MLPClassifier,
+    "cnn": CNNClassifier,
+    "pooled_cnn": PooledCNNClassifier,
+    "svm": LinearSVM,
+    "logreg": SoftmaxRegression,
+}
 
 
 def build_classifier(kind: str, input_shape: tuple[int, ...], num_classes: int, **options: Any) -> nn.Module:
-    """Build the downstream classifier ``kind`` ("mlp", "cnn", "svm", "logreg") for inputs [N, *input_shape] -> logits [N, num_classes].
+    """Build the downstream classifier ``kind`` ("mlp", "cnn", "pooled_cnn", "svm", "logreg") for inputs [N, *input_shape] -> logits [N, num_classes].
 
-    ``options`` are the class's keyword arguments (mlp: hidden, dropout; cnn: channels, fc, dropout; svm: C,
+    ``options`` are the class's keyword arguments (mlp: hidden, dropout; cnn: channels, fc, dropout; pooled_cnn: channels, dropout; svm: C,
     multiclass, loss; logreg: l2, max_iter, tol) plus ``seed`` to initialise the weights reproducibly without touching the global RNG.
     """
     if kind not in _BUILDERS:

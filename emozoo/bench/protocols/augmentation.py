@@ -21,7 +21,7 @@ UAR, WF1, MF1) and whether the classifier's training converged. ``distribution``
 
 Batches are read through the sample interface (``features``, ``labels``, ``with_samples``), so physiological,
 speech (``AudioBatch``) and face (``ImageBatch``) data all work; ``feature_transform`` ("package.module:function")
-maps samples to the ``"cnn"`` classifier's input (e.g. DE features [N, 62, 5] to 9 x 9 maps [N, 5, 9, 9]).
+maps samples to the ``"cnn"`` (and ``"pooled_cnn"``) classifier's input (e.g. DE features [N, 62, 5] to 9 x 9 maps [N, 5, 9, 9]).
 
 ``real`` and ``real+noise`` do not depend on the generator: within one process they are computed once per fold,
 seed and options and reused by every method's cell (the same numbers a recomputation gives, at a fraction of the
@@ -189,7 +189,7 @@ class _Scorer:
         out = []
         for kind in self.kinds:
             score = score_classifier(kind, self.settings[kind], x, y, self.x_test, self.y_test, self.num_classes, seed=seed,
-                                     runtime=self.runtime, transform=self.transform if kind == "cnn" else None)  # fmt: skip
+                                     runtime=self.runtime, transform=self.transform if kind in ("cnn", "pooled_cnn") else None)  # fmt: skip
             out.append({"condition": condition, "ratio": ratio, "classifier": kind, "metrics": score.metrics,
                         "converged": score.converged, "n_real": n_real, "n_added": len(y) - n_real, "n_test": self.n_test})  # fmt: skip
         return out
