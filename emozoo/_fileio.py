@@ -139,23 +139,31 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, mode: int | No
 
     Keeps the previous file's permissions (or 0644 for a new file), unless ``mode`` is given.
     """
+    return atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None, fsync: bool = True) -> Path:
+    """Write bytes via a temp file and ``os.replace`` (fsynced unless ``fsync=False``, e.g. for a cache whose lost
+    entry only costs a recomputation): readers never see half a file. Permissions as :func:`atomic_write_text`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if mode is None:
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "wb") as fh:
             os.chmod(tmp, mode)  # mkstemp creates 0600
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+            fh.write(data)
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    if fsync:
+        _fsync_dir(path.parent)
     return path
 
 

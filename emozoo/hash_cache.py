@@ -17,6 +17,7 @@ import json
 import os
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from emozoo._fileio import atomic_write_text, cache_dir, is_private, private_dir, sha256_file
@@ -75,10 +76,12 @@ def _entries(path: Path) -> dict[str, list]:
     return _memory
 
 
-def _record(path: Path, key: str, entry: list) -> None:
+def _record(path: Path, new: dict[str, list]) -> None:
+    """Add ``new`` entries (key -> signature + digest) to the cache file in one atomic write."""
     entries = dict(_entries(path))
-    entries.pop(key, None)
-    entries[key] = entry
+    for key, entry in new.items():
+        entries.pop(key, None)
+        entries[key] = entry
     while len(entries) > MAX_ENTRIES:  # oldest first: dicts keep insertion order
         entries.pop(next(iter(entries)))
     if not private_dir(path.parent, create=True):
@@ -93,21 +96,34 @@ def _record(path: Path, key: str, entry: list) -> None:
 
 def sha256_cached(path: str | os.PathLike[str]) -> str:
     """sha256 of ``path``, from the cache when the file's stat is unchanged since it was last hashed."""
-    path = Path(path)
+    return sha256_cached_many([path])[0]
+
+
+def sha256_cached_many(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """sha256 of every file in ``paths`` (in order) as :func:`sha256_cached` gives it, with one cache write for all
+    new entries (a corpus of small files would otherwise rewrite the cache once per file). OSError for an unreadable one."""
+    paths = [Path(p) for p in paths]
     if not enabled():
-        return sha256_file(path)
-    st = path.stat()
-    key = f"{st.st_dev}:{st.st_ino}"
+        return [sha256_file(p) for p in paths]
     store = cache_path()
-    with _lock:
-        hit = _entries(store).get(key)
-        if isinstance(hit, list) and len(hit) == 4 and hit[:3] == _signature(st) and isinstance(hit[3], str):
-            return hit[3]
     started_ns = time.time_ns()
-    digest = sha256_file(path)
-    after = path.stat()
-    settled = max(after.st_mtime_ns, after.st_ctime_ns) < started_ns - int(RACY_SECONDS * 1e9)
-    if settled and _signature(after) == _signature(st):
+    digests: list[str] = []
+    new: dict[str, list] = {}
+    for path in paths:
+        st = path.stat()
+        key = f"{st.st_dev}:{st.st_ino}"
         with _lock:
-            _record(store, key, [*_signature(after), digest])
-    return digest
+            hit = _entries(store).get(key)
+        if isinstance(hit, list) and len(hit) == 4 and hit[:3] == _signature(st) and isinstance(hit[3], str):
+            digests.append(hit[3])
+            continue
+        digest = sha256_file(path)
+        after = path.stat()
+        settled = max(after.st_mtime_ns, after.st_ctime_ns) < started_ns - int(RACY_SECONDS * 1e9)
+        if settled and _signature(after) == _signature(st):
+            new[key] = [*_signature(after), digest]
+        digests.append(digest)
+    if new:
+        with _lock:
+            _record(store, new)
+    return digests

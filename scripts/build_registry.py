@@ -49,6 +49,10 @@ IMPLEMENTATIONS: dict[int, dict[str, Any]] = {
     264: {"plugin": "emozoo-cwgan", "methods": ["cwgan"]},
     253: {"plugin": "emozoo-instructerc", "methods": ["instructerc"]},
     307: {"plugin": "emozoo-imder", "methods": ["imder"]},
+    44: {"plugin": "emozoo-bagan", "methods": ["bagan-ser"]},
+    155: {"plugin": "emozoo-aae", "methods": ["aae-ser"]},
+    34: {"plugin": "emozoo-aae", "methods": ["aae-ser-semisupervised"]},
+    149: {"plugin": "emozoo-speech-diffusion", "methods": ["speech-ddpm"]},
 }
 
 TASKS = (

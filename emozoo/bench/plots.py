@@ -71,13 +71,17 @@ def confusion_plot(matrix: list[list[int]], labels: list[str], path: Path, title
     return path
 
 
-def write_plots(protocol: str, rows: list[dict[str, Any]], cells: list[dict[str, Any]], out_dir: Path) -> list[str]:
-    """All plots the protocol calls for; returns the written file names."""
+def write_plots(protocol: str, rows: list[dict[str, Any]], cells: list[dict[str, Any]], out_dir: Path, headline: str | None = None) -> list[str]:
+    """All plots the protocol calls for; returns the written file names. ``headline``: the data set's metric (default ACC)."""
+    from emozoo.metrics import canonical
+
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path | None] = []
     if protocol == "augmentation":
-        written.append(curve_plot(rows, "ACC", "real+synthetic", "synthetic : real ratio", out_dir / "accuracy_vs_ratio.png",
-                                  "Accuracy with synthetic data (mean ± std over folds and seeds)"))
+        metric = canonical(headline or "ACC")
+        name = "accuracy_vs_ratio.png" if metric == "ACC" else f"{metric.lower()}_vs_ratio.png"
+        written.append(curve_plot(rows, metric, "real+synthetic", "synthetic : real ratio", out_dir / name,
+                                  f"{headline or 'ACC'} with synthetic data (mean ± std over folds and seeds)"))
     if protocol == "completion":
         for metric in ("Acc-2", "MAE"):
             written.append(curve_plot(rows, metric, "missing_rate", "missing rate", out_dir / f"{metric.lower()}_vs_missing_rate.png",

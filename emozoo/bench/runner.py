@@ -210,7 +210,7 @@ def benchmark(
     rows = report.aggregate(cells)
     headline = dataset_spec.metric or None
     comparisons = compare.comparisons(protocol, method_ids, dataset_spec, rows, config.get("dataset", {}))
-    plot_files = plots.write_plots(protocol, rows, cells, out_dir) if main else []
+    plot_files = plots.write_plots(protocol, rows, cells, out_dir, headline) if main else []
     env = environment(str(runtime.device))
     markdown = _markdown(protocol, dataset_spec, method_ids, seed_list, folds, rows, comparisons, cells, plot_files, resume_problems)
     if main:

@@ -1,0 +1,1 @@
+"""emozoo-speech-cnn: log-mel CNN baselines for speech emotion recognition, plain, with SpecAugment, with signal augmentation."""
