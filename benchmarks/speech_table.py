@@ -58,7 +58,9 @@ def _row_line(label: str, row: dict[str, Any], extra: str = "") -> str:
     metrics = row["metrics"]
     gain = (row.get("gain") or {}).get("UAR")
     gain_text = "–" if gain is None else f"{100 * gain['mean']:+.2f}" + ("" if gain.get("ci95") is None else f" [±{100 * gain['ci95']:.2f}]")
-    return f"| {label} | {_pct(metrics.get('UAR'))} | {_pct(metrics.get('ACC'))} | {gain_text} | {row['n']} ({row['n_units']} folds) | {extra} |"
+    fit = "" if row.get("converged") is None else f"{100 * row['converged']:.0f} % of fits converged"
+    notes = "; ".join(x for x in (extra, fit) if x)
+    return f"| {label} | {_pct(metrics.get('UAR'))} | {_pct(metrics.get('ACC'))} | {gain_text} | {row['n']} ({row['n_units']} folds) | {notes} |"
 
 
 def _best(rows: list[dict[str, Any]], method: str, condition: str = "real+synthetic", classifier: str | None = None) -> dict[str, Any] | None:
@@ -108,7 +110,11 @@ def verdict(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
                 beats = sig is not None and gain["mean"] - sig > 0
                 loses = sig is not None and gain["mean"] + sig < 0
                 text += f", {100 * gain['mean']:+.2f} points over real-only with the same classifier"
-                text += " (interval excludes 0: a gain)" if beats else " (interval excludes 0: a loss)" if loses else " (interval includes 0: no measurable effect)"
+                if sig is None:
+                    text += " (one fold: no interval)"
+                else:
+                    text += f" [±{100 * sig:.2f}]" + (" (interval excludes 0: a gain)" if beats else " (interval excludes 0: a loss)"
+                                                      if loses else " (interval includes 0: no measurable effect)")
             if best_base is not None and stage == "augmentation-logmel":
                 diff = ua["mean"] - best_base["metrics"]["UAR"]["mean"]
                 text += f"; {100 * diff:+.2f} points against the best classical baseline ({best_base['method']}, UA {100 * best_base['metrics']['UAR']['mean']:.2f})"

@@ -44,6 +44,8 @@ __all__ = [
     "Runtime",
     "StepInfo",
     "TrainingDivergedError",
+    "TensorRows",
+    "rows_loader",
     "seed_everything",
     "supervised_step",
 ]
@@ -735,6 +737,40 @@ class Runtime:
             f"Runtime(device={self._device_spec!r} -> {self._resolved!r}, mixed_precision={self._mixed_precision!r}, "
             f"gradient_accumulation_steps={self._grad_accum}, seed={self.seed!r}, {state})"
         )
+
+
+class TensorRows(torch.utils.data.Dataset):
+    """Aligned tensors (features, labels, ...) whose rows a DataLoader fetches a whole batch at a time: one indexing
+    per batch through ``__getitems__``, not one per sample and a collate (which dominates small models' epochs)."""
+
+    def __init__(self, *tensors: torch.Tensor) -> None:
+        if not tensors or any(len(t) != len(tensors[0]) for t in tensors):
+            raise InputError(f"TensorRows needs tensors with one row per sample, got lengths {[len(t) for t in tensors]}")
+        self.tensors = tensors
+
+    def __len__(self) -> int:
+        return len(self.tensors[0])
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, ...]:
+        return tuple(t[i] for t in self.tensors)
+
+    def __getitems__(self, idx: list[int]) -> tuple[torch.Tensor, ...]:
+        ix = torch.as_tensor(idx, device=self.tensors[0].device)
+        return tuple(t[ix] for t in self.tensors)
+
+
+def _already_stacked(batch: Any) -> Any:
+    """Collate of :class:`TensorRows` batches: ``__getitems__`` stacked them already."""
+    return batch
+
+
+def rows_loader(*tensors: torch.Tensor, batch_size: int, shuffle: bool = True, seed: int | None = None,
+                drop_last: bool = False) -> torch.utils.data.DataLoader:
+    """A DataLoader over the rows of ``tensors`` yielding tuples of batched tensors; ``seed`` fixes the shuffling
+    order without touching the global RNG (None: the global torch RNG, e.g. after :func:`seed_everything`)."""
+    generator = None if seed is None else torch.Generator().manual_seed(int(seed))
+    return torch.utils.data.DataLoader(TensorRows(*tensors), batch_size=batch_size, shuffle=shuffle, generator=generator,
+                                       drop_last=drop_last, collate_fn=_already_stacked)
 
 
 def supervised_step(

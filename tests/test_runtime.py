@@ -451,3 +451,20 @@ def test_plain_step_functions_are_called_with_the_batch_only():
     calls = []
     Runtime(device="cpu", progress=False).train(lambda batch: calls.append(batch), [7, 8], epochs=1)
     assert calls == [7, 8]
+
+
+def test_rows_loader_batches_aligned_rows_in_a_seeded_order() -> None:
+    from emozoo.errors import InputError
+    from emozoo.runtime import TensorRows, rows_loader
+
+    x, y = torch.arange(20.0).reshape(10, 2), torch.arange(10)
+    first = [b for b in rows_loader(x, y, batch_size=4, seed=3)]
+    again = [b for b in rows_loader(x, y, batch_size=4, seed=3)]
+    assert [len(b[1]) for b in first] == [4, 4, 2]
+    assert all(torch.equal(a[0], b[0]) and torch.equal(a[1], b[1]) for a, b in zip(first, again))
+    for xb, yb in first:  # rows stay aligned
+        assert torch.equal(xb[:, 0], 2.0 * yb)
+    assert sorted(torch.cat([b[1] for b in first]).tolist()) == list(range(10))
+    assert torch.cat([b[1] for b in rows_loader(x, y, batch_size=4, shuffle=False)]).tolist() == list(range(10))
+    with pytest.raises(InputError, match="one row per sample"):
+        TensorRows(x, y[:5])

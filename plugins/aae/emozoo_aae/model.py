@@ -32,7 +32,7 @@ from emozoo.data.batches import AudioBatch, as_float_tensor, as_label_tensor
 from emozoo.errors import ConfigError, DTypeError, EmptyInputError, InputError, LabelError, ModalityError, NotFittedError, ShapeError
 from emozoo.guards import check_generate, check_inputs
 from emozoo.model import EmotionModel, Prediction
-from emozoo.runtime import History, Runtime, seed_everything, seeded_cpu_rng
+from emozoo.runtime import History, Runtime, rows_loader, seed_everything, seeded_cpu_rng
 from emozoo_aae.losses import (
     discriminator_loss,
     generator_loss,
@@ -300,8 +300,7 @@ class AAE(EmotionModel):
         c: AAEConfig = self.config
         names = sorted(aux)
         columns = [v, y] + [aux[k].to(v.device) for k in names]
-        loader = torch.utils.data.DataLoader(_Rows(columns), batch_size=c.batch_size, shuffle=True,
-                                             generator=torch.Generator().manual_seed(c.seed), collate_fn=_as_is)
+        loader = rows_loader(*columns, batch_size=c.batch_size, seed=c.seed)
         enc, dec, disc = self.encoder, self.decoder, self.discriminator
         adam = dict(betas=c.betas)
         opt_ae = torch.optim.Adam([*enc.body.parameters(), *enc.code.parameters(),
@@ -535,25 +534,4 @@ def _unfit_time(x: torch.Tensor, frames: int) -> torch.Tensor:
         return x[:, :frames]
     return F.interpolate(x.transpose(1, 2), size=frames, mode="linear", align_corners=False).transpose(1, 2)
 
-
-class _Rows(torch.utils.data.Dataset):
-    """Aligned tensor columns fetched a whole batch at a time (one indexing per batch, not one per sample)."""
-
-    def __init__(self, columns: list[torch.Tensor]) -> None:
-        self.columns = columns
-
-    def __len__(self) -> int:
-        return len(self.columns[0])
-
-    def __getitem__(self, i: int) -> list[torch.Tensor]:
-        return [col[i] for col in self.columns]
-
-    def __getitems__(self, idx: list[int]) -> list[torch.Tensor]:
-        ix = torch.as_tensor(idx)
-        return [col[ix.to(col.device)] for col in self.columns]
-
-
-def _as_is(batch: list[torch.Tensor]) -> list[torch.Tensor]:
-    """Collate for :class:`_Rows`: the batch is already stacked."""
-    return batch
 

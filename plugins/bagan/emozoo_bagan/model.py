@@ -33,7 +33,7 @@ from emozoo.errors import (
 from emozoo.evaluation.classifiers import CLASSIFIER_KINDS, build_classifier, fit_classifier, predict_logits
 from emozoo.guards import check_generate, check_inputs
 from emozoo.model import EmotionModel, Prediction
-from emozoo.runtime import History, Runtime, seed_everything, seeded_cpu_rng
+from emozoo.runtime import History, Runtime, rows_loader, seed_everything, seeded_cpu_rng
 from emozoo_bagan.balancing import balancing_conditions, class_counts
 from emozoo_bagan.latent import class_gaussians, sample_latent
 from emozoo_bagan.losses import discriminator_loss, generator_loss, reconstruction_loss
@@ -95,28 +95,6 @@ class BAGANConfig:
         for name, ok in checks:
             if not ok:
                 raise ConfigError(f"BAGANConfig.{name} = {getattr(self, name)!r} is out of range; see its comment in emozoo_bagan/model.py")
-
-
-class _Rows(torch.utils.data.Dataset):
-    """(spectrograms, labels) rows fetched a whole batch at a time (one indexing per batch, not one per sample)."""
-
-    def __init__(self, x: torch.Tensor, y: torch.Tensor) -> None:
-        self.x, self.y = x, y
-
-    def __len__(self) -> int:
-        return len(self.y)
-
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.x[i], self.y[i]
-
-    def __getitems__(self, idx: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
-        ix = torch.as_tensor(idx, device=self.y.device)
-        return self.x[ix], self.y[ix]
-
-
-def _as_is(batch: Any) -> Any:
-    """Collate for :class:`_Rows`: the batch is already stacked."""
-    return batch
 
 
 class BAGAN(EmotionModel):
@@ -265,10 +243,7 @@ class BAGAN(EmotionModel):
 
     def _loader(self, z: torch.Tensor, y: torch.Tensor, runtime: Runtime, salt: int) -> Any:
         c: BAGANConfig = self.config
-        return torch.utils.data.DataLoader(
-            _Rows(z, y), batch_size=c.batch_size, shuffle=True, collate_fn=_as_is,
-            generator=torch.Generator().manual_seed(c.seed + salt),
-        )
+        return rows_loader(z, y, batch_size=c.batch_size, seed=c.seed + salt)
 
     def _fit_autoencoder(self, z: torch.Tensor, y: torch.Tensor, epochs: int, runtime: Runtime, callbacks: Any) -> History:
         """BAGAN step 1: train E and G as the autoencoder G(E(x)) on all real spectrograms (MSE on the unpadded area)."""

@@ -36,7 +36,7 @@ from emozoo.evaluation.classifiers import (
     fit_classifier,
     predict_logits,
 )
-from emozoo.runtime import History, Runtime, seed_everything, seeded_cpu_rng
+from emozoo.runtime import History, Runtime, rows_loader, seed_everything, seeded_cpu_rng
 from emozoo_cwgan.losses import (
     critic_loss,
     generator_loss,
@@ -138,28 +138,6 @@ def _check_config(c: CWGANConfig) -> None:
     for name, ok in checks:
         if not ok:
             raise ConfigError(f"CWGANConfig.{name} = {getattr(c, name)!r} is out of range; see the field's comment in the card")
-
-
-class _Rows(torch.utils.data.Dataset):
-    """(features, labels) rows fetched a whole batch at a time (one indexing per batch, not one per sample)."""
-
-    def __init__(self, z: torch.Tensor, y: torch.Tensor) -> None:
-        self.z, self.y = z, y
-
-    def __len__(self) -> int:
-        return len(self.y)
-
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.z[i], self.y[i]
-
-    def __getitems__(self, idx: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
-        ix = torch.as_tensor(idx, device=self.y.device)
-        return self.z[ix], self.y[ix]
-
-
-def _as_is(batch: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Collate for :class:`_Rows`: the batch is already stacked."""
-    return batch
 
 
 class CWGAN(EmotionModel):
@@ -269,10 +247,7 @@ class CWGAN(EmotionModel):
     def _fit_gan(self, z: torch.Tensor, y: torch.Tensor, runtime: Runtime, callbacks: Any) -> History:
         """WGAN-GP loop: each step = ``n_critic`` critic updates on consecutive mini-batches, then one generator update."""
         c: CWGANConfig = self.config
-        loader = torch.utils.data.DataLoader(
-            _Rows(z, y), batch_size=c.batch_size * c.n_critic, shuffle=True,
-            generator=torch.Generator().manual_seed(c.seed), collate_fn=_as_is,
-        )
+        loader = rows_loader(z, y, batch_size=c.batch_size * c.n_critic, seed=c.seed)
         opt_g = torch.optim.Adam(self.generator.parameters(), lr=c.lr_generator, betas=tuple(float(b) for b in c.betas))
         opt_c = torch.optim.Adam(self.critic.parameters(), lr=c.lr_critic, betas=tuple(float(b) for b in c.betas))
         self.train()

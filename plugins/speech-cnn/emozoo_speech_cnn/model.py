@@ -25,7 +25,7 @@ from emozoo.evaluation.augmentation import default_classifier_settings
 from emozoo.evaluation.classifiers import build_classifier, predict_logits
 from emozoo.guards import check_inputs
 from emozoo.model import EmotionModel, Prediction
-from emozoo.runtime import History, Runtime, seed_everything
+from emozoo.runtime import History, Runtime, rows_loader, seed_everything
 from emozoo_speech_cnn.augment import (
     SignalAugmentConfig,
     SpecAugmentConfig,
@@ -85,28 +85,6 @@ class SpeechCNNConfig:
                          ("batch_size", self.batch_size >= 1), ("channels", len(self.channels) >= 1)):
             if not ok:
                 raise ConfigError(f"SpeechCNNConfig.{name} = {getattr(self, name)!r} is out of range; see card.md")
-
-
-class _Rows(torch.utils.data.Dataset):
-    """(features, labels) rows fetched a whole batch at a time (one indexing per batch, not one per sample)."""
-
-    def __init__(self, x: torch.Tensor, y: torch.Tensor) -> None:
-        self.x, self.y = x, y
-
-    def __len__(self) -> int:
-        return len(self.y)
-
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.x[i], self.y[i]
-
-    def __getitems__(self, idx: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
-        ix = torch.as_tensor(idx)
-        return self.x[ix], self.y[ix]
-
-
-def _as_is(batch: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Collate for :class:`_Rows`: the batch is already stacked."""
-    return batch
 
 
 class _BestOnVal:
@@ -256,8 +234,7 @@ class SpeechCNN(EmotionModel):
         seed_everything(c.seed)
         net = self.classifier
         net.norm.fit(x)
-        loader = torch.utils.data.DataLoader(_Rows(x, y), batch_size=c.batch_size, shuffle=True,
-                                             generator=torch.Generator().manual_seed(c.seed), collate_fn=_as_is)
+        loader = rows_loader(x, y, batch_size=c.batch_size, seed=c.seed)
         optimizer = torch.optim.Adam(net.parameters(), lr=c.lr, weight_decay=c.weight_decay)
         self.to(runtime.device)
         net.train()

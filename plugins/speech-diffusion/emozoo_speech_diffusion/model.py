@@ -34,7 +34,7 @@ from emozoo.errors import (
 from emozoo.evaluation.classifiers import build_classifier, fit_classifier, predict_logits
 from emozoo.guards import check_generate, check_inputs
 from emozoo.model import EmotionModel, Prediction
-from emozoo.runtime import History, Runtime, seed_everything, seeded_cpu_rng
+from emozoo.runtime import History, Runtime, rows_loader, seed_everything, seeded_cpu_rng
 from emozoo_speech_diffusion.diffusion import (
     Schedule,
     ddim_sample,
@@ -132,28 +132,6 @@ def _check_config(c: SpeechDDPMConfig) -> None:
             "SpeechDDPMConfig.guidance_scale != 1 needs an unconditional model: set cond_drop_prob > 0 (e.g. 0.1) "
             "so training also learns the null class, or keep guidance_scale = 1"
         )
-
-
-class _Rows(torch.utils.data.Dataset):
-    """(maps, labels) rows fetched a whole batch at a time (one indexing per batch, not one per sample)."""
-
-    def __init__(self, x: torch.Tensor, y: torch.Tensor) -> None:
-        self.x, self.y = x, y
-
-    def __len__(self) -> int:
-        return len(self.y)
-
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.x[i], self.y[i]
-
-    def __getitems__(self, idx: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
-        ix = torch.as_tensor(idx)
-        return self.x[ix], self.y[ix]
-
-
-def _as_is(batch: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Collate for :class:`_Rows`: the batch is already stacked."""
-    return batch
 
 
 def ema_update(ema: torch.nn.Module, net: torch.nn.Module, decay: float, step: int) -> None:
@@ -308,9 +286,7 @@ class SpeechDDPM(EmotionModel):
     def _fit_diffusion(self, z: torch.Tensor, y: torch.Tensor, runtime: Runtime, callbacks: Any) -> History:
         """One step = sample t ~ U{0..T-1} and eps ~ N(0, I), noise the batch, one Adam update on L_simple / L_hybrid."""
         c: SpeechDDPMConfig = self.config
-        loader = torch.utils.data.DataLoader(
-            _Rows(z, y), batch_size=c.batch_size, shuffle=True, generator=torch.Generator().manual_seed(c.seed), collate_fn=_as_is,
-        )
+        loader = rows_loader(z, y, batch_size=c.batch_size, seed=c.seed)
         optimizer = torch.optim.Adam(self.net.parameters(), lr=c.lr)
         self.train()
         net, optimizer, loader = runtime.prepare(self.net, optimizer, loader)

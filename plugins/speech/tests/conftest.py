@@ -11,7 +11,8 @@ import pytest
 
 
 def _data_root() -> Path | None:
-    for cand in (Path(__file__).resolve().parents[3] / "shared" / "data", Path("/work/shared/data")):
+    here = Path(__file__).resolve()
+    for cand in (here.parents[4] / "shared" / "data", here.parents[3] / "shared" / "data"):  # ../shared beside the checkout
         if (cand / "ravdess").is_dir():
             return cand
     return None

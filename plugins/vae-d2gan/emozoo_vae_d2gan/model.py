@@ -31,12 +31,11 @@ from emozoo.evaluation.classifiers import (
 )
 from emozoo.guards import check_generate, check_inputs
 from emozoo.model import EmotionModel, Prediction
-from emozoo.runtime import Callback, History, Runtime, seeded_cpu_rng
+from emozoo.runtime import Callback, History, Runtime, rows_loader, seeded_cpu_rng
 from emozoo_vae_d2gan.networks import Discriminator, Encoder, Generator
 from emozoo_vae_d2gan.plugin import SPEC
 from emozoo_vae_d2gan.training import (
     LossWeights,
-    make_loader,
     make_optimizers,
     make_step,
 )
@@ -198,7 +197,7 @@ class VAED2GAN(EmotionModel):
             self.feature_mean.copy_(x.mean(0))
             self.feature_std.copy_(x.std(0, unbiased=False).clamp_min(1e-6))
         grids = to_grid((x.to(runtime.device) - self.feature_mean) / self.feature_std, c.layout)
-        loader = make_loader(grids, y.to(runtime.device), c.batch_size, c.seed)
+        loader = rows_loader(grids, y.to(runtime.device), batch_size=c.batch_size, seed=c.seed)
         history = self._train_gan(runtime, loader, callbacks)
         self.fitted.fill_(True)
         self.eval()

@@ -25,39 +25,6 @@ class LossWeights:
     adv: float
 
 
-class _GridData(torch.utils.data.Dataset):
-    """In-memory (maps, labels); ``__getitems__`` gathers a whole batch with one indexing op instead of per-sample stacking."""
-
-    def __init__(self, grids: torch.Tensor, labels: torch.Tensor):
-        self.grids, self.labels = grids, labels
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.grids[i], self.labels[i]
-
-    def __getitems__(self, idx: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
-        ix = torch.as_tensor(idx)
-        return self.grids[ix], self.labels[ix]
-
-
-def _as_batch(batch: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Collate for ``_GridData``: the batch is already gathered."""
-    return batch
-
-
-def make_loader(grids: torch.Tensor, labels: torch.Tensor, batch_size: int, seed: int) -> torch.utils.data.DataLoader:
-    """A shuffled loader of (maps [b, B, H, W], labels [b]) whose order is fixed by ``seed``."""
-    return torch.utils.data.DataLoader(
-        _GridData(grids, labels),
-        batch_size=batch_size,
-        shuffle=True,
-        generator=torch.Generator().manual_seed(seed),
-        collate_fn=_as_batch,
-    )
-
-
 def make_optimizers(
     encoder: nn.Module, generator: nn.Module, d1: nn.Module, d2: nn.Module, lr: float, betas: tuple[float, float]
 ) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
