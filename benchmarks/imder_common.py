@@ -12,7 +12,13 @@ import numpy as np
 import torch
 from emozoo_imder.missing import per_sample_masks
 from emozoo_imder.model import IMDer, IMDerConfig, apply_masks
-from emozoo_imder.toy import MOSI_DIMS, make_toy
+from emozoo_imder.toy import (
+    MOSI_DIMS,
+    make_toy,
+    speaker_folds,
+    speaker_split,
+    speaker_unit,
+)
 
 from emozoo.metrics import sentiment_report
 
@@ -21,7 +27,9 @@ DATA_NOTE = (
     "SYNTHETIC data in CMU-MOSI's published shapes (text 768, audio 5, vision 20, T = 50; labels in [-3, 3] on a 1/3 grid): "
     "sentiment = u_shared + u_text + u_audio + u_vision; every modality observes a shared latent sequence (with u_shared) "
     "and its own private one (with its u_m) through fixed random maps plus noise, so a missing modality is only partly "
-    "recoverable and each modality carries label information the others lack (emozoo_imder.toy). "
+    "recoverable and each modality carries label information the others lack (emozoo_imder.toy). Every utterance belongs "
+    "to a speaker whose own offset shifts the shared latent; train and test speakers are disjoint and the speaker is the "
+    "independent unit of the intervals. "
     "No MOSI/MOSEI features are available on this machine, so the paper's numbers were NOT reproduced here."
 )
 
@@ -37,7 +45,7 @@ SCALED = {
     "sample_steps / train_sample_steps (pf_ode; defaults 20 / 20, official 100 EM)": ("20 / 20", "10 / 5"),
     "stage1_steps / stage2_steps (defaults 4000 / 2000)": ("4000 / 2000", "1000 / 100"),
     "score_repeats": (1, 4),
-    "training samples": (1284, 256),
+    "training samples (speakers x utterances)": (1284, "256 (16 x 16)"),
 }
 
 
@@ -53,8 +61,22 @@ def bench_config(**overrides: Any) -> IMDerConfig:
 
 
 def data(n_train: int, n_test: int) -> tuple[Any, Any]:
-    """Train and test splits of the synthetic MOSI-shaped data (fixed seeds)."""
+    """Train and test splits of the synthetic MOSI-shaped data without speakers (fixed seeds; the old sweep's data)."""
     return make_toy(n_train, seed=100, dims=MOSI_DIMS, length=50, static=0.3), make_toy(n_test, seed=200, dims=MOSI_DIMS, length=50, static=0.3)
+
+
+def speaker_data(train_speakers: int, test_speakers: int, per_speaker: int) -> tuple[Any, Any, dict[str, np.ndarray]]:
+    """(train, whole test split, {unit: its test rows}) of the speaker-grouped synthetic data.
+
+    The units and rows are those of :func:`emozoo_imder.toy.speaker_folds` (one fold per test speaker, ``Fold.unit`` =
+    the speaker; checked here), so scoring the whole test split once and slicing it per unit gives each fold's cell."""
+    kw = {"dims": MOSI_DIMS, "length": 50, "static": 0.3}
+    train, test, _, test_who = speaker_split(train_speakers, test_speakers, per_speaker, **kw)
+    units = {speaker_unit(s): np.flatnonzero(test_who == s) for s in np.unique(test_who)}
+    for fold in speaker_folds(train_speakers, test_speakers, per_speaker, **kw):
+        rows = units[fold.unit]
+        assert all(torch.equal(fold.test.features[m], test.features[m][rows]) for m in test.features), fold.unit
+    return train, test, units
 
 
 def test_masks(n: int, mr: float) -> np.ndarray:

@@ -1,8 +1,10 @@
 """Time per training epoch: the vae-d2gan plugin's fit step (through emozoo.Runtime) vs a hand-written PyTorch loop.
 
-Both do the same updates per batch on the same shapes: VAE step (encoder + generator, KL + reconstruction), D1/D2 step
-(D2GAN losses on reals vs posterior and prior fakes), generator step (D2GAN generator loss), with the same network
-sizes, batch size and Adam settings, and both read out the same six logged losses per step. Epochs alternate one by
+Both do the same updates per batch on the same shapes, the plugin's current objective: fakes from the posterior and
+the prior with the decoder's observation noise; one D1/D2 step (D2GAN losses on reals vs the detached fakes, one
+Adam); then ONE encoder + generator step (one Adam) on the one joint loss kl·KL + recon·Gaussian NLL (learned
+decoder variance) + adv·D2GAN generator term against the updated discriminators. Same network sizes, batch size and
+Adam settings; both read out the same seven logged losses per step. Epochs alternate one by
 one: after each plugin epoch (timed by the Runtime's History) an epoch-end callback runs one reference epoch (timed
 here, outside the plugin's epoch), so both see the same machine load. Several repeats; the first epoch of every run
 is warm-up and is not counted. Writes
@@ -63,12 +65,15 @@ def interleaved_run(cfg: VAED2GANConfig, data: EEGBatch, device: str) -> tuple[l
 
 
 def reference_epochs(cfg: VAED2GANConfig, data: EEGBatch, device: str) -> Iterator[float]:
-    """The same training written as a plain PyTorch loop (DCGAN-tutorial style); yields each epoch's seconds."""
+    """The same training written as a plain PyTorch loop (DCGAN-tutorial style); yields each epoch's seconds.
+
+    The plugin's current objective (one loss, one optimiser for encoder + generator; see the module docstring),
+    written out here from the equations, not through the plugin's step or loss functions."""
     torch.manual_seed(cfg.seed)
     dev = torch.device(device)
     k, grid = cfg.num_classes, (9, 9)
     enc = Encoder(cfg.num_bands, k, cfg.width, cfg.latent_dim, grid).to(dev)
-    gen = Generator(cfg.num_bands, k, cfg.width, cfg.latent_dim, grid).to(dev)
+    gen = Generator(cfg.num_bands, k, cfg.width, cfg.latent_dim, grid, learn_variance=cfg.learn_decoder_variance).to(dev)
     d1 = Discriminator(cfg.num_bands, k, cfg.width, grid).to(dev)
     d2 = Discriminator(cfg.num_bands, k, cfg.width, grid).to(dev)
     x = data.features
@@ -77,42 +82,52 @@ def reference_epochs(cfg: VAED2GANConfig, data: EEGBatch, device: str) -> Iterat
     mask = to_grid(torch.ones(1, 62, 1), "seed62")[0, 0].to(dev)
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(grids, data.labels), batch_size=cfg.batch_size, shuffle=True)
     betas = tuple(cfg.adam_betas)
-    opt_vae = torch.optim.Adam(list(enc.parameters()) + list(gen.parameters()), lr=cfg.lr, betas=betas)
-    opt_g = torch.optim.Adam(gen.parameters(), lr=cfg.lr, betas=betas)
-    opt_d = torch.optim.Adam(list(d1.parameters()) + list(d2.parameters()), lr=cfg.lr, betas=betas)
+    opt_eg = torch.optim.Adam(list(enc.parameters()) + list(gen.parameters()), lr=cfg.lr, betas=betas)
+    d_params = list(d1.parameters()) + list(d2.parameters())
+    opt_d = torch.optim.Adam(d_params, lr=cfg.lr, betas=betas)
     a, b = cfg.alpha, cfg.beta
+
+    def log_d(logit: torch.Tensor) -> torch.Tensor:  # log softplus(l), linear far below 0 where softplus underflows
+        return torch.where(logit < -15.0, logit, torch.log(F.softplus(logit.clamp_min(-15.0))))
+
     for _ in range(cfg.epochs):
         start = time.perf_counter()
         logs = []
         for xb, yb in loader:
             xb, yb = xb.to(dev), yb.to(dev)
+            n = xb.shape[0]
             oh = F.one_hot(yb, k).float()
             mu, logvar = enc(xb, oh)
             z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
             recon = gen(z, oh, mask)
             kl = 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(1).mean()
-            rec = 0.5 * ((recon - xb) ** 2 * mask).sum() / xb.shape[0]
-            vae = cfg.kl_weight * kl + cfg.recon_weight * rec
-            opt_vae.zero_grad()
-            vae.backward()
-            opt_vae.step()
+            rec = 0.5 * (((recon - xb) ** 2 * torch.exp(-gen.log_var) + gen.log_var) * mask).sum() / n  # Gaussian NLL
+            loss_vae = cfg.kl_weight * kl + cfg.recon_weight * rec
 
-            z_p = torch.randn_like(mu)
+            # fakes from the posterior and the prior, with the decoder's observation noise
             oh2 = torch.cat([oh, oh])
-            fake = gen(torch.cat([z.detach(), z_p]), oh2, mask)
-            r1, f1 = d1(xb, oh), d1(fake.detach(), oh2)
-            r2, f2 = d2(xb, oh), d2(fake.detach(), oh2)
-            loss_d1 = -a * torch.log(F.softplus(r1)).mean() + F.softplus(f1).mean()
-            loss_d2 = F.softplus(r2).mean() - b * torch.log(F.softplus(f2)).mean()
+            fake = torch.cat([recon, gen(torch.randn_like(mu), oh, mask)])
+            if cfg.sample_decoder_noise:
+                fake = fake + torch.exp(0.5 * gen.log_var) * torch.randn_like(fake) * mask
+            both, both_oh = torch.cat([xb, fake.detach()]), torch.cat([oh, oh2])
+            l1, l2 = d1(both, both_oh), d2(both, both_oh)
+            loss_d1 = -a * log_d(l1[:n]).mean() + F.softplus(l1[n:]).mean()
+            loss_d2 = F.softplus(l2[:n]).mean() - b * log_d(l2[n:]).mean()
             opt_d.zero_grad()
             (loss_d1 + loss_d2).backward()
             opt_d.step()
 
-            loss_g = cfg.adv_weight * (-F.softplus(d1(fake, oh2)).mean() + b * torch.log(F.softplus(d2(fake, oh2))).mean())
-            opt_g.zero_grad()
-            loss_g.backward()
-            opt_g.step()
-            logs.append([t.item() for t in (vae, kl, rec, loss_d1, loss_d2, loss_g)])
+            # one loss, one optimiser: the VAE terms plus the adversarial term against the updated discriminators
+            for p in d_params:
+                p.requires_grad_(False)
+            loss_g = -F.softplus(d1(fake, oh2)).mean() + b * log_d(d2(fake, oh2)).mean()
+            loss = loss_vae + cfg.adv_weight * loss_g
+            opt_eg.zero_grad()
+            loss.backward()
+            opt_eg.step()
+            for p in d_params:
+                p.requires_grad_(True)
+            logs.append([t.item() for t in (loss, loss_vae, kl, rec, loss_d1, loss_d2, loss_g)])
         if dev.type == "cuda":
             torch.cuda.synchronize()
         yield time.perf_counter() - start
@@ -144,7 +159,7 @@ def main() -> None:
     steps = -(-args.samples // cfg.batch_size)
     result = {
         "benchmark": "speed_vae_d2gan",
-        "what": "seconds per training epoch of VAE-D2GAN (VAE + D1/D2 + G updates per batch)",
+        "what": "seconds per training epoch of VAE-D2GAN (per batch: one D1/D2 update, one encoder + generator update on the joint loss)",
         "device": device if device == "cpu" else torch.cuda.get_device_name(0),
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
@@ -154,7 +169,7 @@ def main() -> None:
         "steps_per_epoch": steps,
         "epochs_per_run": args.epochs,
         "repeats": args.repeats,
-        "config": {k: getattr(cfg, k) for k in ("latent_dim", "width", "lr", "adam_betas", "alpha", "beta")},
+        "config": {k: getattr(cfg, k) for k in ("latent_dim", "width", "lr", "adam_betas", "alpha", "beta", "adv_weight", "learn_decoder_variance", "sample_decoder_noise")},
         "epoch_seconds": runs,
         "median_epoch_seconds": med,
         "ratio_plugin_over_reference": ratio,

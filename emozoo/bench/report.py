@@ -26,7 +26,7 @@ from typing import Any
 
 from emozoo.metrics import PERCENT_METRICS, is_percent, ordered
 
-__all__ = ["CONVENTION", "PERCENT_METRICS", "aggregate", "mean_std", "metric_names", "t_interval", "results_table"]
+__all__ = ["CONVENTION", "PERCENT_METRICS", "aggregate", "completion_table", "mean_std", "metric_names", "results_table", "t_interval"]
 
 #: The statistics convention in one sentence, for every table's footer.
 CONVENTION = (
@@ -187,6 +187,53 @@ def results_csv(rows: list[dict[str, Any]], headline: str | None = None) -> str:
             values += [f"{stat['mean']:.6g}", f"{stat['std']:.6g}"] if stat else ["", ""]
         writer.writerow([row["method"], row["condition"], _blank(row["ratio"]), _blank(row["classifier"]), row["n"], *values])
     return buffer.getvalue()
+
+
+#: Recovery fields of the completion protocol (:func:`emozoo.bench.protocols.completion.recovery_errors`), shown
+#: in their own columns by :func:`completion_table`, in this order.
+RECOVERY_COLUMNS: dict[str, str] = {
+    "recovered_mse": "recovered MSE",
+    "zero_fill_mse": "zero-fill MSE",
+    "mean_fill_mse": "mean-fill MSE",
+    "recovered_minus_zero_fill_mse": "recovered − zero-fill",
+}
+_WORSE = "recovery_worse_than_zero_fill"
+
+
+def completion_table(rows: list[dict[str, Any]], headline: str | None = None, *, metrics: Iterable[str] | None = None,
+                     methods: Iterable[str] | None = None, extra: dict[str, Any] | None = None) -> str:
+    """The completion protocol's Markdown table: one line per (missing rate, method), intervals over units.
+
+    Every value is ``mean ± std [±ci95]`` as :data:`CONVENTION` defines them (the interval over ``Fold.unit``s, absent
+    with one unit); ``n (units)`` counts the (fold, seed) cells and the independent units. Recovery columns appear
+    where a method recorded them: its recovered-feature MSE, zero- and mean-fill's, the paired difference to
+    zero-fill (negative: recovery beats zero-fill; an interval wholly above 0 says it is worse over units) and
+    ``worse``, the share of cells whose recovery was no better than zero-fill. ``metrics`` picks and orders the
+    metric columns (default: :func:`metric_names`), ``methods`` the row order within a rate (default: by name),
+    ``extra`` adds columns: ``{header: callable(row) -> str}``.
+    """
+    rows = [r for r in rows if r["condition"] == "missing_rate"]
+    order = {m: i for i, m in enumerate(methods or ())}
+    rows.sort(key=lambda r: (float(r["ratio"]), order.get(r["method"], len(order)), r["method"]))
+    recovery = [k for k in RECOVERY_COLUMNS if any(k in r["metrics"] for r in rows)]
+    hidden = {*RECOVERY_COLUMNS, _WORSE}
+    names = list(metrics) if metrics is not None else [n for n in metric_names(rows, headline) if n not in hidden]
+    worse = any(_WORSE in r["metrics"] for r in rows)
+    extra = dict(extra or {})
+    header = ["missing rate", "method", "n (units)", *names, *(RECOVERY_COLUMNS[k] for k in recovery),
+              *(["worse"] if worse else []), *extra]  # fmt: skip
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        cells = [_blank(row["ratio"]), md_cell(row["method"]), f"{row['n']} ({row.get('n_units', row['n'])})"]
+        for name in [*names, *recovery]:
+            stat = row["metrics"].get(name)
+            cells.append(_with_interval(name, stat) if stat else "")
+        if worse:
+            stat = row["metrics"].get(_WORSE)
+            cells.append(f"{100 * stat['mean']:.0f} %" if stat else "")
+        cells += [md_cell(fn(row)) for fn in extra.values()]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def comparison_table(comparisons: list[dict[str, Any]]) -> str:

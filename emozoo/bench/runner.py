@@ -247,7 +247,7 @@ def _markdown(protocol, dataset_spec, methods, seeds, folds, rows, comparisons, 
     lines += [f"{len(folds)} fold(s) of {units} independent unit(s) × {len(seeds)} seed(s) ({', '.join(map(str, seeds))}); "
               f"{report.CONVENTION}.", "",
               "## Paper / ours / gap", "", report.comparison_table(comparisons), "", "## All results", "",
-              report.results_table(rows, dataset_spec.metric or None)]
+              (report.completion_table if protocol == "completion" else report.results_table)(rows, dataset_spec.metric or None)]
     failures = report.failures_table(cells)
     if failures:
         lines += ["", "## Failed cells", "", failures]

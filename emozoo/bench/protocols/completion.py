@@ -17,7 +17,13 @@ Optional contract of completion methods: a model that can return what it filled 
 entries of the rows the masks hid (pooled over modalities): ``recovered_mse``, ``zero_fill_mse`` (the zero vector
 of that space; for a bias-free projection the image of zero-filled inputs), ``mean_fill_mse`` (the per-feature
 mean of the training targets) and ``recovery_worse_than_zero_fill`` (1.0 when ``recovered_mse`` >=
-``zero_fill_mse``, else 0.0), so a table shows at once whether a method's completion beats the trivial one.
+``zero_fill_mse``, else 0.0), so a table shows at once whether a method's completion beats the trivial one, and
+``recovered_minus_zero_fill_mse``, the paired difference within the cell (negative: recovery beats zero-fill).
+
+Intervals: the harness aggregates every metric, this difference included, over the folds' independent units
+(``Fold.unit``, e.g. the test speaker) as :data:`emozoo.bench.report.CONVENTION` says, and
+:func:`emozoo.bench.report.completion_table` renders one line per missing rate and method with those intervals, so
+"recovery is worse than zero-fill" reads as an interval of the paired difference over speakers, not one number.
 """
 
 from __future__ import annotations
@@ -94,7 +100,8 @@ def _target_means(model: Any, train: Any) -> dict[str, Any]:
 
 def recovery_errors(model: Any, masked: Any, complete: Any, train_mean: Mapping[str, Any]) -> dict[str, float]:
     """MSE of ``model.recover(masked)`` against the complete batch's targets on the hidden entries, beside zero- and
-    mean-fill's, and the ``recovery_worse_than_zero_fill`` flag; NaN MSEs and flag 0.0 when nothing is hidden."""
+    mean-fill's, their paired difference and the ``recovery_worse_than_zero_fill`` flag; NaN MSEs (and difference)
+    and flag 0.0 when nothing is hidden."""
     import torch
 
     recovered, truth = model.recover(masked), _targets(model, complete)
@@ -113,7 +120,8 @@ def recovery_errors(model: Any, masked: Any, complete: Any, train_mean: Mapping[
         sums["mean_fill_mse"] += float(((x - train_mean[name]) ** 2).sum())
         count += x.numel()
     if count == 0:
-        return {**{k: float("nan") for k in sums}, "recovery_worse_than_zero_fill": 0.0}
+        return {**{k: float("nan") for k in (*sums, "recovered_minus_zero_fill_mse")}, "recovery_worse_than_zero_fill": 0.0}
     out = {k: v / count for k, v in sums.items()}
+    out["recovered_minus_zero_fill_mse"] = out["recovered_mse"] - out["zero_fill_mse"]
     out["recovery_worse_than_zero_fill"] = float(out["recovered_mse"] >= out["zero_fill_mse"])
     return out

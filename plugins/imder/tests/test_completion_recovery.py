@@ -12,7 +12,7 @@ from emozoo.evaluation.missing import per_sample_masks
 from emozoo.model import Prediction
 
 MODS = ("audio", "text", "vision")
-FIELDS = {"recovered_mse", "zero_fill_mse", "mean_fill_mse", "recovery_worse_than_zero_fill"}
+FIELDS = {"recovered_mse", "zero_fill_mse", "mean_fill_mse", "recovered_minus_zero_fill_mse", "recovery_worse_than_zero_fill"}
 
 
 def _fold(n=40):
@@ -59,13 +59,15 @@ def test_recovery_mse_beside_zero_and_mean_fill_hand_computed(monkeypatch):
     assert half["zero_fill_mse"] == pytest.approx(float((hidden**2).mean()), rel=1e-5)
     assert half["mean_fill_mse"] == pytest.approx(float((mean_err**2).mean()), rel=1e-5)
     assert half["recovery_worse_than_zero_fill"] == 0.0
+    assert half["recovered_minus_zero_fill_mse"] == pytest.approx(float(((0.5 * hidden) ** 2).mean() - (hidden**2).mean()), rel=1e-5)
+    assert np.isnan(none["recovered_minus_zero_fill_mse"])
 
 
 def test_recovery_worse_than_zero_fill_is_flagged(monkeypatch):
     _, data = _fold()
     half = _run(monkeypatch, _Copier(data, 2.5))[1]["metrics"]  # error 1.5 x |x| > |x|: worse than zeros
     assert half["recovered_mse"] > half["zero_fill_mse"]
-    assert half["recovery_worse_than_zero_fill"] == 1.0
+    assert half["recovery_worse_than_zero_fill"] == 1.0 and half["recovered_minus_zero_fill_mse"] > 0
 
 
 def test_methods_without_recover_keep_the_plain_report(monkeypatch):
