@@ -1550,7 +1550,7 @@ def _forge_after_tamper(path: Path, data: bytes, claimed: str) -> list:
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     after = path.stat()
     entry = [after.st_size, after.st_mtime_ns, after.st_ctime_ns, claimed]
-    hash_cache._record(hash_cache.cache_path(), f"{after.st_dev}:{after.st_ino}", entry)
+    hash_cache._record(hash_cache.cache_path(), {f"{after.st_dev}:{after.st_ino}": entry})
     if not hash_cache.cache_path().exists():  # _record refuses a shared folder: forge the file by hand then
         hash_cache.cache_path().write_text(json.dumps({"format": 1, "entries": {f"{after.st_dev}:{after.st_ino}": entry}}))
     hash_cache._memory_stamp = None

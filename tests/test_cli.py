@@ -33,7 +33,7 @@ def test_list_all_shows_catalogue_with_status(registry, capsys):
     assert code == 0 and len(rows) == 132
     by_ref = {r["ref"]: r for r in rows}
     assert by_ref[265]["id"] == "vae-d2gan"
-    assert by_ref[44]["emozoo"] == "-"
+    assert by_ref[146]["emozoo"] == "-"  # Sahu et al. 2018 (GAN + CGAN): surveyed, not implemented
     code, out, _ = _run(capsys, "list", "--all", "--modality", "EEG", "--task", "data_augmentation")
     assert "vae-d2gan" in out and "Chatziagapi" not in out
     assert out.strip().endswith("of 132 surveyed methods")

@@ -321,7 +321,7 @@ class CremaDClipsAdapter:
         va = [i for i, f in enumerate(files) if f.actor in val_actors]
         te = list(range(len(files), len(paths)))
         rav_source, crema_source = source_of(_SPECS["ravdess"]), source_of(spec)
-        digest = sha256_files(paths, root=os.path.commonpath([str(root), str(clips[0].path.parent)]))
+        digest = sha256_files(paths, root=os.path.commonpath([os.path.realpath(root), os.path.realpath(clips[0].path.parent)]))
         manifest = SplitManifest(
             dataset=spec.id, protocol=str(protocol), data_sha256=digest, fold="ravdess-to-crema-d",
             splits={"train": [f"ravdess/{files[i].name}" for i in tr], **({"val": [f"ravdess/{files[i].name}" for i in va]} if va else {}),
