@@ -139,8 +139,8 @@ def markdown(data: dict[str, Any], cfg: dict[str, Any] | None = None) -> str:
         "Budget (2 CPU cores, `benchmarks/configs/speech_ravdess.toml`): 2.56 s per utterance (silence trimmed at 30 dB) as "
         "64 log-mel bands x 64 frames of 40 ms; every CNN is `pooled_cnn` (channels 8-16-32-64) trained 20 epochs; BAGAN at "
         "CPU width, 30 epochs; DDPM 60 epochs (840 steps, lr 2e-3); AAE 200 epochs. Cells per row are in the `cells` column: "
-        "baselines and the eGeMAPS generators ran 3 seeds on all 6 folds, BAGAN 3 seeds on folds 1-2 and 1 seed on folds 3-6, "
-        "the DDPM 1 seed on all 6 folds (the CPU budget ran out; the issue's fallback asks for 3 seeds on 2 folds as well).",
+        "baselines and the eGeMAPS generators ran 3 seeds on all 6 folds; BAGAN and the DDPM 3 seeds on folds 1-2 and 1 seed "
+        "on folds 3-6 (the CPU budget's fallback).",
         "",
         "Cells: UA (= UAR) and WA (= ACC) in %, mean ± std over folds x seeds [95 % t-interval over folds]; "
         "gain = UA minus the real-only reference of the same classifier, per fold (its interval over folds).",
