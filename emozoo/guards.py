@@ -117,3 +117,41 @@ def _check_tensor(method_id: str, t: Any, where: str, torch: Any) -> None:
         raise InputError(f"{method_id}: {where} is on the meta device and holds no data; pass a tensor with values")
     if t.ndim >= 1 and t.shape[0] == 0:
         raise EmptyInputError(f"{method_id}: {where} has no samples (first dimension 0); pass at least one")
+
+
+def condition_labels(method_id: str, n: Any, condition: Any, num_classes: int, cycle: Any = None) -> Any:
+    """The class ids [n] (int64 tensor) that ``generate(n, condition=...)`` conditions on, or a typed error.
+
+    ``condition`` None: the classes of ``cycle`` (default 0..num_classes-1) in turn, so the samples are class-balanced;
+    an int: that class ``n`` times (once without ``n``); a sequence: one class id per sample (``n`` must equal its length
+    when given). Shared by every class-conditional generator so they accept and refuse the same conditions.
+    """
+    import torch
+
+    from emozoo.data.batches import as_label_tensor
+    from emozoo.errors import DTypeError, EmptyInputError, LabelError, ShapeError
+
+    k = int(num_classes)
+    if condition is None:
+        if n is None:
+            raise InputError(f"{method_id}: generate() needs n (how many samples) or condition (a class id per sample)")
+        classes = torch.arange(k) if cycle is None else torch.as_tensor(cycle, dtype=torch.long).cpu()
+        return classes[torch.arange(n) % len(classes)]
+    if isinstance(condition, (bool, float)):
+        raise DTypeError(f"{method_id}: condition must be an int class id or a sequence of them, got {condition!r}")
+    if isinstance(condition, int):
+        if not 0 <= condition < k:
+            raise LabelError(f"{method_id}: condition {condition} is out of range for {k} classes (0..{k - 1})")
+        return torch.full((n if n is not None else 1,), condition, dtype=torch.long)
+    try:
+        count = len(condition)
+    except TypeError as exc:
+        raise DTypeError(f"{method_id}: condition must be an int class id or a sequence of them, got {type(condition).__name__}") from exc
+    if count == 0:
+        raise EmptyInputError(f"{method_id}: condition is empty; pass one class id per sample to generate")
+    if n is not None and n != count:
+        raise ShapeError(f"{method_id}: condition has {count} labels but n={n}; pass n equal to len(condition) or leave n out")
+    labels = as_label_tensor(condition.cpu() if isinstance(condition, torch.Tensor) else condition, "condition", count)
+    if labels.is_floating_point() or int(labels.min()) < 0 or int(labels.max()) >= k:
+        raise LabelError(f"{method_id}: condition must hold int class ids in 0..{k - 1}")
+    return labels

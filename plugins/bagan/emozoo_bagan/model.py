@@ -24,14 +24,13 @@ from emozoo.errors import (
     ConfigError,
     DTypeError,
     EmptyInputError,
-    InputError,
     LabelError,
     ModalityError,
     NotFittedError,
     ShapeError,
 )
 from emozoo.evaluation.classifiers import CLASSIFIER_KINDS, build_classifier, fit_classifier, predict_logits
-from emozoo.guards import check_generate, check_inputs
+from emozoo.guards import check_generate, check_inputs, condition_labels
 from emozoo.model import EmotionModel, Prediction
 from emozoo.runtime import History, Runtime, rows_loader, seed_everything, seeded_cpu_rng
 from emozoo_bagan.balancing import balancing_conditions, class_counts
@@ -312,29 +311,7 @@ class BAGAN(EmotionModel):
 
     def _conditions(self, n: int | None, condition: Any) -> torch.Tensor:
         """Class ids [n] from ``condition`` (None: the classes in turn, balanced; an int: that class; a sequence: one per sample)."""
-        k = self.config.num_classes
-        if condition is None:
-            if n is None:
-                raise InputError("bagan-ser: generate() needs n (how many samples) or condition (a class id per sample)")
-            return torch.arange(n) % k
-        if isinstance(condition, (bool, float)):
-            raise DTypeError(f"bagan-ser: condition must be an int class id or a sequence of them, got {condition!r}")
-        if isinstance(condition, int):
-            if not 0 <= condition < k:
-                raise LabelError(f"bagan-ser: condition {condition} is out of range for {k} classes (0..{k - 1})")
-            return torch.full((n if n is not None else 1,), condition, dtype=torch.long)
-        try:
-            count = len(condition)
-        except TypeError as exc:
-            raise DTypeError(f"bagan-ser: condition must be an int class id or a sequence of them, got {type(condition).__name__}") from exc
-        if count == 0:
-            raise EmptyInputError("bagan-ser: condition is empty; pass one class id per sample to generate")
-        if n is not None and n != count:
-            raise ShapeError(f"bagan-ser: condition has {count} labels but n={n}; pass n equal to len(condition) or leave n out")
-        labels = as_label_tensor(condition.cpu() if isinstance(condition, torch.Tensor) else condition, "condition", count)
-        if labels.is_floating_point() or int(labels.min()) < 0 or int(labels.max()) >= k:
-            raise LabelError(f"bagan-ser: condition must hold int class ids in 0..{k - 1}")
-        return labels
+        return condition_labels("bagan-ser", n, condition, self.config.num_classes)
 
     @torch.no_grad()
     def generate(self, n: int | None = None, *, condition: Any = None, seed: int | None = None) -> AudioBatch:

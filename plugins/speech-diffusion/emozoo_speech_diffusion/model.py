@@ -25,14 +25,13 @@ from emozoo.errors import (
     ConfigError,
     DTypeError,
     EmptyInputError,
-    InputError,
     LabelError,
     ModalityError,
     NotFittedError,
     ShapeError,
 )
 from emozoo.evaluation.classifiers import build_classifier, fit_classifier, predict_logits
-from emozoo.guards import check_generate, check_inputs
+from emozoo.guards import check_generate, check_inputs, condition_labels
 from emozoo.model import EmotionModel, Prediction
 from emozoo.runtime import History, Runtime, rows_loader, seed_everything, seeded_cpu_rng
 from emozoo_speech_diffusion.diffusion import (
@@ -334,30 +333,8 @@ class SpeechDDPM(EmotionModel):
 
     def _condition(self, n: int | None, condition: Any) -> torch.Tensor:
         """Class ids [n]: None -> the training classes in turn (balanced); an int -> that class; a sequence -> one per sample."""
-        k = self.config.num_classes
-        if condition is None:
-            if n is None:
-                raise InputError("speech-ddpm: generate() needs n (how many samples) or condition (a class id per sample)")
-            seen = self.class_counts.cpu().nonzero().flatten()
-            return seen[torch.arange(n) % len(seen)]
-        if isinstance(condition, (bool, float)):
-            raise DTypeError(f"speech-ddpm: condition must be an int class id or a sequence of them, got {condition!r}")
-        if isinstance(condition, int):
-            if not 0 <= condition < k:
-                raise LabelError(f"speech-ddpm: condition {condition} is out of range for {k} classes (0..{k - 1})")
-            return torch.full((n if n is not None else 1,), condition, dtype=torch.long)
-        try:
-            count = len(condition)
-        except TypeError as exc:
-            raise DTypeError(f"speech-ddpm: condition must be an int class id or a sequence of them, got {type(condition).__name__}") from exc
-        if count == 0:
-            raise EmptyInputError("speech-ddpm: condition is an empty sequence; pass one class id per sample to generate")
-        if n is not None and n != count:
-            raise ShapeError(f"speech-ddpm: condition has {count} labels but n={n}; pass n equal to len(condition) or leave n out")
-        labels = as_label_tensor(condition.cpu() if isinstance(condition, torch.Tensor) else condition, "condition", count)
-        if int(labels.max()) >= k:
-            raise LabelError(f"speech-ddpm: condition holds class id {int(labels.max())}, out of range for {k} classes (0..{k - 1})")
-        return labels
+        seen = self.class_counts.cpu().nonzero().flatten()
+        return condition_labels("speech-ddpm", n, condition, self.config.num_classes, cycle=seen)
 
     def clip_bounds(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-position (low, high) [1, 1, H, W] of standardised training data (0 in the padding) for clamping x_0."""
