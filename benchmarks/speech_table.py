@@ -25,11 +25,11 @@ BASELINES = ("speech-cnn", "speech-cnn-specaugment", "speech-cnn-signalaug")
 METRICS = ("UAR", "ACC")  # UA and WA
 
 
-def load_cells(out: Path) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
+def load_cells(out: Path, stages: tuple[str, ...] = STAGE_NAMES) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
     """Verified ok cells per stage, and what was left out (unverifiable or failed cells)."""
     cells: dict[str, list[dict[str, Any]]] = {}
     left_out: list[str] = []
-    for stage in STAGE_NAMES:
+    for stage in stages:
         root = out / stage / "cells"
         if not root.is_dir():
             continue

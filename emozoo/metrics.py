@@ -5,7 +5,7 @@ canonical column order of tables (:func:`ordered`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -201,6 +201,19 @@ def classification_report(y_true: ArrayLike, y_pred: ArrayLike, labels: ArrayLik
         "WF1": _weighted_f1(t, p, _classes(labels, t, p)),
         "MF1": _macro_f1(t, p, _classes(labels, t, p)),
     }
+
+
+def per_class_recall(y_true: ArrayLike, y_pred: ArrayLike, names: Sequence[str] | None = None) -> dict[str, float]:
+    """Recall of every class present in ``y_true``, in [0, 1], keyed ``"recall:<name>"`` (``names[c]``, else the id).
+
+    A class absent from ``y_true`` has no recall (it is left out, not scored 0): long-tailed test splits can miss one.
+    """
+    t, p = _label_pair(y_true, y_pred)
+    out = {}
+    for c in np.unique(t).tolist():
+        name = names[c] if names is not None and 0 <= c < len(names) else str(c)
+        out[f"recall:{name}"] = float(np.mean(p[t == c] == c))
+    return out
 
 
 # --- regression -----------------------------------------------------------------------------------

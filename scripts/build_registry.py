@@ -53,6 +53,9 @@ IMPLEMENTATIONS: dict[int, dict[str, Any]] = {
     155: {"plugin": "emozoo-aae", "methods": ["aae-ser"]},
     34: {"plugin": "emozoo-aae", "methods": ["aae-ser-semisupervised"]},
     149: {"plugin": "emozoo-speech-diffusion", "methods": ["speech-ddpm"]},
+    217: {"plugin": "emozoo-acgan", "methods": ["acgan-fer"]},
+    191: {"plugin": "emozoo-stargan", "methods": ["laun-stargan"]},
+    47: {"plugin": "emozoo-semantic-aug", "methods": ["semantic-aug-fer"]},
 }
 
 TASKS = (

@@ -56,9 +56,11 @@ __all__ = [
     "as_label_tensor",
 ]
 
-PHYSIO_MODALITIES: tuple[str, ...] = ("eeg", "ecg", "eda", "emg", "resp", "ppg", "eye")
+PHYSIO_MODALITIES: tuple[str, ...] = ("eeg", "ecg", "eda", "emg", "resp", "ppg", "eye", "wrist")
 MULTIMODAL_MODALITIES: tuple[str, ...] = ("text", "audio", "vision", "eeg", "physio")
-PHYSIO_LAYOUTS: dict[str, tuple[int, str]] = {"channels_bands": (3, "[N, C, B]"), "grid": (4, "[N, B, H, W]"), "flat": (2, "[N, D]")}
+PHYSIO_LAYOUTS: dict[str, tuple[int, str]] = {
+    "channels_bands": (3, "[N, C, B]"), "grid": (4, "[N, B, H, W]"), "flat": (2, "[N, D]"), "channels_time": (3, "[N, C, T]"),
+}
 AUDIO_KINDS: dict[str, tuple[int, str]] = {"waveform": (2, "[N, S]"), "features": (3, "[N, T, D]"), "functionals": (2, "[N, D]")}
 """Speech sample kinds: raw waveforms, frame features (e.g. log-mel [N, T, n_mels]), utterance functionals (e.g. eGeMAPS [N, 88])."""
 
@@ -386,7 +388,9 @@ def _set(obj: Any, name: str, value: Any) -> None:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class PhysioBatch(_TensorBatch):
-    """Physiological-signal features: [N, C, B] channels x bands, [N, B, H, W] topographic grid, or [N, D] flat."""
+    """Physiological-signal features: [N, C, B] channels x bands, [N, B, H, W] topographic grid, [N, D] flat, or raw
+    multichannel windows [N, C, T] (layout "channels_time", never inferred: pass it; ``band_names`` then names the channels,
+    e.g. ("bvp", "eda", "temp"); modality "wrist" for a wrist-worn sensor's several signals)."""
 
     features: torch.Tensor
     labels: torch.Tensor | None = None
@@ -448,7 +452,7 @@ def _check_band_names(names: Any, feats: torch.Tensor, layout: str) -> tuple[str
     if isinstance(names, str) or not isinstance(names, Sequence) or not all(isinstance(b, str) for b in names):
         raise DTypeError(f"band_names: expected a sequence of str, got {names!r}; e.g. ('delta', 'theta', 'alpha')")
     names = tuple(names)
-    axis = {"channels_bands": 2, "grid": 1}.get(layout)
+    axis = {"channels_bands": 2, "grid": 1, "channels_time": 1}.get(layout)
     if axis is not None and len(names) != feats.shape[axis]:
         raise ShapeError(
             f"band_names: expected {feats.shape[axis]} names (features dim {axis} of {_shape(feats)}), got {len(names)}"

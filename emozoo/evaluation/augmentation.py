@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,9 @@ __all__ = [
     "default_classifier_settings",
     "derive_seed",
     "noise_copies",
+    "oversample_tail",
     "score_classifier",
+    "tail_counts",
     "take_per_class",
 ]
 
@@ -78,6 +80,28 @@ def noise_copies(x: torch.Tensor, y: torch.Tensor, ratio: float, rel_std: float,
     return torch.cat(xs), torch.cat(ys)
 
 
+def tail_counts(labels: torch.Tensor, below: float) -> dict[int, int]:
+    """The tail-only setting's additions: every class present with fewer than ``round_half_up(below * n_max)``
+    samples gets the difference (it is topped up to that count); the other classes get none."""
+    counts = torch.bincount(labels.long()).tolist()
+    target = math.floor(below * max(counts) + 0.5)
+    return {c: target - n for c, n in enumerate(counts) if 0 < n < target}
+
+
+def oversample_tail(x: torch.Tensor, y: torch.Tensor, below: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random oversampling to :func:`tail_counts`: real tail samples drawn again with replacement (the rebalancing
+    baseline a tail generator must beat)."""
+    g = torch.Generator().manual_seed(seed)
+    xs, ys = [], []
+    for label, n in tail_counts(y, below).items():
+        pool = x[y == label]
+        xs.append(pool[torch.randint(len(pool), (n,), generator=g)])
+        ys.append(torch.full((n,), label, dtype=torch.long))
+    if not xs:
+        return x[:0], y[:0]
+    return torch.cat(xs), torch.cat(ys)
+
+
 def take_per_class(pools: Mapping[int, torch.Tensor], y_train: torch.Tensor, ratio: float) -> tuple[torch.Tensor, torch.Tensor]:
     """The first ``round_half_up(ratio * n_class)`` pooled samples of every class, with their labels."""
     counts = {c: n for c, n in class_balanced_counts(y_train, ratio).items() if n > 0}
@@ -98,11 +122,13 @@ def score_classifier(
     seed: int,
     runtime: Any = None,
     transform: Callable[[torch.Tensor], Any] | None = None,
+    recall_names: Sequence[str] | None = None,
 ) -> Score:
     """Train a fresh ``kind`` classifier on (x, y) under ``seed``; its full classification report on the test set and
-    whether the fit converged (:func:`emozoo.evaluation.classifiers.converged`).
+    whether the fit converged (:func:`emozoo.evaluation.classifiers.converged`); ``Score.model`` is the trained classifier.
 
-    ``transform`` maps samples to the classifier's input (e.g. DE features to 9 x 9 maps for the ``"cnn"``).
+    ``transform`` maps samples to the classifier's input (e.g. DE features to 9 x 9 maps for the ``"cnn"``);
+    ``recall_names`` (class names by id) adds each test class's ``recall:<name>``.
     """
     if transform is not None:
         x, x_test = torch.as_tensor(transform(x)).float(), torch.as_tensor(transform(x_test)).float()
@@ -110,7 +136,10 @@ def score_classifier(
     history = fit_classifier(model, x, y, epochs=settings.epochs, lr=settings.lr, batch_size=settings.batch_size,
                              weight_decay=settings.weight_decay, seed=seed, runtime=runtime)  # fmt: skip
     pred = predict_logits(model, x_test).argmax(1)
-    return Score(metrics.classification_report(y_test.cpu().numpy(), pred.cpu().numpy()), converged(history))
+    report = metrics.classification_report(y_test.cpu().numpy(), pred.cpu().numpy())
+    if recall_names is not None:
+        report.update(metrics.per_class_recall(y_test.cpu().numpy(), pred.cpu().numpy(), recall_names))
+    return Score(report, converged(history), model)
 
 
 @dataclass(frozen=True)
@@ -119,3 +148,4 @@ class Score:
 
     metrics: dict[str, float]
     converged: bool
+    model: Any = field(default=None, repr=False, compare=False)

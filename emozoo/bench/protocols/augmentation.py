@@ -19,12 +19,19 @@ classifiers (:mod:`emozoo.evaluation.classifiers`) are then trained on
 and tested on the real test split, each recording the full :func:`emozoo.metrics.classification_report` (ACC,
 UAR, WF1, MF1) and whether the classifier's training converged. ``distribution`` records the MMD² of synthetic vs real training samples (ratio 1).
 
+For long-tailed data, ``tail_below`` adds the tail-only setting: the classes with fewer training samples than
+``tail_below`` x the largest class are each topped up to that count, with synthetic samples (``real+synthetic:tail``)
+and, as the rebalancing baseline a generator must beat, with their own real samples drawn again
+(``real+oversample:tail``). ``per_class_recall`` adds each test class's ``recall:<name>``; ``feature_distance`` adds
+FID and KID between real training and synthetic samples in the feature space of the real-only classifier
+(:mod:`emozoo.evaluation.feature_distance`), beside the real-training-vs-real-test floor.
+
 Batches are read through the sample interface (``features``, ``labels``, ``with_samples``), so physiological,
 speech (``AudioBatch``) and face (``ImageBatch``) data all work; ``feature_transform`` ("package.module:function")
 maps samples to the ``"cnn"`` (and ``"pooled_cnn"``) classifier's input (e.g. DE features [N, 62, 5] to 9 x 9 maps [N, 5, 9, 9]).
 
-``real`` and ``real+noise`` do not depend on the generator: within one process they are computed once per fold,
-seed and options and reused by every method's cell (the same numbers a recomputation gives, at a fraction of the
+``real``, ``real+noise``, ``real+oversample:tail`` and the ceilings do not depend on the generator: within one process
+they are computed once per fold, seed and options and reused by every method's cell (the same numbers a recomputation gives, at a fraction of the
 time); every method's table still shows them.
 """
 
@@ -47,12 +54,17 @@ from emozoo.evaluation.augmentation import (
     default_classifier_settings,
     derive_seed,
     noise_copies,
+    oversample_tail,
     score_classifier,
+    tail_counts,
     take_per_class,
 )
 from emozoo.evaluation.classifiers import CLASSIFIER_KINDS
 
-CONDITIONS: tuple[str, ...] = ("real", "real+synthetic", "synthetic", "real+noise", "ceiling:same-units", "ceiling:new-units")
+CONDITIONS: tuple[str, ...] = (
+    "real", "real+synthetic", "synthetic", "real+noise", "ceiling:same-units", "ceiling:new-units",
+    "real+synthetic:tail", "real+oversample:tail",
+)
 #: Fold pools the ceilings read (``Fold.pools``): more real samples of the training units, and real samples of new units.
 CEILING_POOLS: dict[str, str] = {"ceiling:same-units": "same_units", "ceiling:new-units": "new_units"}
 
@@ -81,6 +93,12 @@ class AugmentationOptions:
     """Score the oracle ceilings at every ratio where the fold has the pools (``Fold.pools``): a perfect generator
     (``same_units``: more real samples of the training trials / items) and the information ceiling (``new_units``:
     real samples of held-out trials / speakers that neither train nor test)."""
+    tail_below: float | None = None
+    """The tail-only setting (module doc): classes under ``tail_below`` x the largest class are topped up to that count."""
+    per_class_recall: bool = False
+    """Add ``recall:<class name>`` of every test class to each record's metrics."""
+    feature_distance: bool = False
+    """FID / KID (``FID_cnn``, ``KID_cnn``) in the feature space of the first configured classifier trained on real data."""
 
     def __post_init__(self) -> None:
         """Validate and normalise every field, so a bad protocol fails before any training."""
@@ -107,6 +125,12 @@ class AugmentationOptions:
             raise ConfigError(f"generator_epochs must be None or an int >= 1, got {self.generator_epochs!r}")
         if self.feature_transform is not None and (not isinstance(self.feature_transform, str) or ":" not in self.feature_transform):
             raise ConfigError(f"feature_transform must be 'package.module:function', got {self.feature_transform!r}")
+        if self.tail_below is not None and not (isinstance(self.tail_below, (int, float)) and not isinstance(self.tail_below, bool)
+                                                and 0 < self.tail_below <= 1):
+            raise ConfigError(f"tail_below must be None or a number in (0, 1] (a fraction of the largest class), got {self.tail_below!r}")
+        for flag in ("per_class_recall", "feature_distance"):
+            if not isinstance(getattr(self, flag), bool):
+                raise ConfigError(f"{flag} must be true or false, got {getattr(self, flag)!r}")
         self.kinds()
 
     def settings(self) -> dict[str, ClassifierSettings]:
@@ -177,19 +201,31 @@ def _generate_class(model: Any, n: int, label: int, seed: int, sample_shape: tup
 class _Scorer:
     """Trains every configured classifier on a training set and scores it on the fold's real test split."""
 
-    def __init__(self, opts: AugmentationOptions, x_test: torch.Tensor, y_test: torch.Tensor, num_classes: int, runtime: Any):
+    def __init__(self, opts: AugmentationOptions, x_test: torch.Tensor, y_test: torch.Tensor, num_classes: int, runtime: Any,
+                 names: list[str] | None = None):
         from emozoo.specs import import_object
 
         self.kinds, self.settings, self.runtime = opts.kinds(), opts.settings(), runtime
         self.x_test, self.y_test, self.num_classes = x_test, y_test, num_classes
         self.transform = import_object(opts.feature_transform) if opts.feature_transform else None
         self.n_test = len(y_test)
+        self.recall_names = (names or [str(c) for c in range(num_classes)]) if opts.per_class_recall else None
+        self.models: dict[str, Any] = {}
+        """The classifiers of the last ``records`` call, by kind (the real-only ones embed samples for FID / KID)."""
+
+    def inputs(self, kind: str, x: torch.Tensor) -> torch.Tensor:
+        """Samples as classifier ``kind`` reads them (the feature transform for the CNNs)."""
+        if self.transform is not None and kind in ("cnn", "pooled_cnn"):
+            return torch.as_tensor(self.transform(x)).float()
+        return x
 
     def records(self, condition: str, ratio: float | None, x: torch.Tensor, y: torch.Tensor, seed: int, n_real: int) -> Records:
         out = []
         for kind in self.kinds:
             score = score_classifier(kind, self.settings[kind], x, y, self.x_test, self.y_test, self.num_classes, seed=seed,
-                                     runtime=self.runtime, transform=self.transform if kind in ("cnn", "pooled_cnn") else None)  # fmt: skip
+                                     runtime=self.runtime, transform=self.transform if kind in ("cnn", "pooled_cnn") else None,
+                                     recall_names=self.recall_names)  # fmt: skip
+            self.models[kind] = score.model
             out.append({"condition": condition, "ratio": ratio, "classifier": kind, "metrics": score.metrics,
                         "converged": score.converged, "n_real": n_real, "n_added": len(y) - n_real, "n_test": self.n_test})  # fmt: skip
         return out
@@ -207,27 +243,45 @@ def _data_digest(*tensors: torch.Tensor) -> str:
     return h.hexdigest()
 
 
-#: (sha256 of the train and test samples, seed, options) -> baseline records, shared by the methods of one process.
-_BASELINES: dict[str, Records] = {}
+#: (sha256 of the train, test and pool samples, seed, options) -> (records, real-only classifiers) of the conditions
+#: that do not depend on the generator, shared by the methods of one process.
+_BASELINES: dict[str, tuple[Records, dict[str, Any]]] = {}
 
 
-def _baselines(fold: Any, seed: int, opts: AugmentationOptions, scorer: _Scorer, x: torch.Tensor, y: torch.Tensor) -> Records:
-    """``real`` and ``real+noise`` records (they do not depend on the generator), cached per fold, seed and options."""
-    key = canonical_json({"fold": fold.name, "data": _data_digest(x, y, scorer.x_test, scorer.y_test), "seed": seed,
-                          "options": dataclasses.asdict(opts)})
+def _copy(records: Records) -> Records:
+    return [dict(r, metrics=dict(r["metrics"])) for r in records]
+
+
+def _baselines(fold: Any, seed: int, opts: AugmentationOptions, scorer: _Scorer, x: torch.Tensor, y: torch.Tensor) -> tuple[Records, dict[str, Any]]:
+    """``real``, ``real+noise``, ``real+oversample:tail`` and ceiling records (none depends on the generator) and the
+    real-only classifiers, cached per fold data, seed and options."""
+    pools = getattr(fold, "pools", None) or {}
+    pool_data = [_data_digest(*_labelled(pools[n], n)) for n in sorted(pools) if pools[n] is not None] if opts.ceilings else []
+    key = canonical_json({"fold": fold.name, "data": _data_digest(x, y, scorer.x_test, scorer.y_test), "pools": pool_data,
+                          "seed": seed, "options": dataclasses.asdict(opts)})
     if key in _BASELINES:
-        return [dict(r, metrics=dict(r["metrics"])) for r in _BASELINES[key]]
+        records, models = _BASELINES[key]
+        return _copy(records), models
     records: Records = []
-    if opts.include_real_only:
-        records += scorer.records("real", None, x, y, seed, len(y))
+    models: dict[str, Any] = {}
+    if opts.include_real_only or opts.feature_distance:
+        real = scorer.records("real", None, x, y, seed, len(y))
+        models = dict(scorer.models)
+        records += real if opts.include_real_only else []
     if opts.noise_enabled:
         for ratio in opts.ratios:
             xn, yn = noise_copies(x, y, ratio, float(opts.noise_baseline_std), derive_seed("noise", fold.name, seed, ratio))
             records += scorer.records("real+noise", ratio, torch.cat([x, xn]), torch.cat([y, yn]), seed, len(y))
-    if len(_BASELINES) > 256:
+    if opts.tail_below is not None and tail_counts(y, opts.tail_below):
+        xo, yo = oversample_tail(x, y, opts.tail_below, derive_seed("oversample", fold.name, seed))
+        records += [{**r, "tail_classes": sorted(tail_counts(y, opts.tail_below))}
+                    for r in scorer.records("real+oversample:tail", None, torch.cat([x, xo]), torch.cat([y, yo]), seed, len(y))]
+    if opts.ceilings:
+        records += _ceilings(fold, seed, opts, scorer, x, y)
+    if len(_BASELINES) > 64:
         _BASELINES.clear()
-    _BASELINES[key] = [dict(r, metrics=dict(r["metrics"])) for r in records]
-    return records
+    _BASELINES[key] = (_copy(records), models)
+    return records, models
 
 
 def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], options: dict[str, Any], runtime: Any) -> Records:
@@ -240,16 +294,18 @@ def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], optio
     num_classes = max(int(y_train.max()), int(y_test.max())) + 1
     if num_classes < 2:
         raise LabelError(f"fold {fold.name}: only one class in the data; the protocol needs at least two")
-    scorer = _Scorer(opts, x_test, y_test, num_classes, runtime)
-    records = _baselines(fold, seed, opts, scorer, x_train, y_train)
+    scorer = _Scorer(opts, x_test, y_test, num_classes, runtime, _class_names(fold.train, num_classes))
+    records, real_models = _baselines(fold, seed, opts, scorer, x_train, y_train)
 
     epochs = {"epochs": opts.generator_epochs} if opts.generator_epochs is not None else {}
     model = build_model(method, seed, {**overrides, **epochs})
     if not getattr(model, "can_generate", False):
         raise CapabilityError(method, "generate", "the augmentation protocol needs a generating model (emozoo list --task data_augmentation)")
     model.fit_generator(fold.train, runtime=runtime)
-    ratios = set(opts.ratios) | ({opts.synthetic_only_ratio} if opts.include_synthetic_only else set()) | ({1.0} if opts.distribution else set())
+    ratios = set(opts.ratios) | ({opts.synthetic_only_ratio} if opts.include_synthetic_only else set()) | ({1.0} if opts.distribution or opts.feature_distance else set())
     need = {c: max(class_balanced_counts(y_train, r)[c] for r in ratios) for c in class_balanced_counts(y_train, 1.0)}
+    tail = tail_counts(y_train, opts.tail_below) if opts.tail_below is not None else {}
+    need = {c: max(n, tail.get(c, 0)) for c, n in need.items()}
     pools = {c: _generate_class(model, n, c, derive_seed("generate", method, fold.name, seed, c), tuple(x_train.shape[1:]), method)
              for c, n in need.items() if n > 0}  # fmt: skip
     for ratio in opts.ratios:
@@ -258,8 +314,13 @@ def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], optio
     if opts.include_synthetic_only:
         xs, ys = take_per_class(pools, y_train, opts.synthetic_only_ratio)
         records += scorer.records("synthetic", opts.synthetic_only_ratio, xs, ys, seed, 0)
-    if opts.ceilings:
-        records += _ceilings(fold, seed, opts, scorer, x_train, y_train)
+    if tail:
+        xs = torch.cat([pools[c][:n] for c, n in tail.items()])
+        ys = torch.cat([torch.full((n,), c, dtype=torch.long) for c, n in tail.items()])
+        records += [{**r, "tail_classes": sorted(tail)}
+                    for r in scorer.records("real+synthetic:tail", None, torch.cat([x_train, xs]), torch.cat([y_train, ys]), seed, len(y_train))]
+    if opts.feature_distance:
+        records.append(_feature_distance(real_models, scorer, opts, pools, x_train, y_train, seed))
     if opts.distribution:
         from emozoo.evaluation.distribution import per_class_report
 
@@ -297,6 +358,44 @@ def _ceilings(fold: Any, seed: int, opts: AugmentationOptions, scorer: _Scorer, 
             for record in scorer.records(condition, ratio, torch.cat([x, xs]), torch.cat([y, ys]), seed, len(y)):
                 records.append({**record, "pool_short": short})
     return records
+
+
+def _class_names(batch: Any, num_classes: int) -> list[str]:
+    """Class names of the batch's data set (its DatasetSpec's, when registered with enough names), else the ids."""
+    dataset = getattr(getattr(batch, "source", None), "dataset", None)
+    if dataset:
+        from emozoo import get_registry
+        from emozoo.errors import EmozooError
+
+        try:
+            names = list(get_registry().get_dataset(dataset).label_names)
+        except EmozooError:
+            names = []
+        if len(names) >= num_classes:
+            return names
+    return [str(c) for c in range(num_classes)]
+
+
+def _feature_distance(models: dict[str, Any], scorer: _Scorer, opts: AugmentationOptions, pools: dict[int, torch.Tensor],
+                      x: torch.Tensor, y: torch.Tensor, seed: int) -> dict[str, Any]:
+    """FID / KID of synthetic (ratio 1) vs real training samples in the real-only classifier's feature space, overall and
+    per class (KID only where both sides hold >= 2 samples), with the real-training-vs-real-test floor beside them."""
+    from emozoo.evaluation.feature_distance import embed, frechet_distance, kernel_distance
+
+    kind = scorer.kinds[0]
+    model = models[kind]
+    xs, ys = take_per_class(pools, y, 1.0)
+    real, fake, test = (embed(model, scorer.inputs(kind, t)) for t in (x, xs, scorer.x_test))
+    metrics = {"FID_cnn": frechet_distance(real, fake), "KID_cnn": kernel_distance(real, fake, seed=seed),
+               "FID_cnn_real_test": frechet_distance(real, test), "KID_cnn_real_test": kernel_distance(real, test, seed=seed)}
+    per_class = {}
+    yn, ysn = y.numpy(), ys.numpy()
+    for c in sorted(set(yn.tolist())):
+        r, f = real[yn == c], fake[ysn == c]
+        if len(r) >= 2 and len(f) >= 2:
+            per_class[scorer.recall_names[c] if scorer.recall_names else str(c)] = {"KID_cnn": kernel_distance(r, f, seed=seed), "n_real": len(r), "n_fake": len(f)}
+    return {"condition": "feature-distance", "ratio": 1.0, "classifier": None, "feature_classifier": kind, "metrics": metrics, "per_class": per_class,
+            "feature_space": f"the input of the last linear layer of the '{kind}' classifier trained on the real training split (no Inception weights)"}
 
 
 def _with_samples(batch: Any, features: torch.Tensor, labels: torch.Tensor) -> Any:

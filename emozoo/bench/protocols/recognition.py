@@ -1,4 +1,8 @@
-"""Recognition: fit a method on the fold's training split, predict its test split, score every class metric."""
+"""Recognition: fit a method on the fold's training split, predict its test split, score every class metric.
+
+Option: ``per_class_recall`` (default False) adds ``recall:<class name>`` for every class of the test split (long-tailed
+data sets report their tail classes this way).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,18 @@ import numpy as np
 
 from emozoo import metrics
 from emozoo.bench.protocols import Records, build_model, label_names, true_labels
-from emozoo.errors import CapabilityError
+from emozoo.errors import CapabilityError, ConfigError
+
+OPTIONS = ("per_class_recall",)
+
+
+def check_options(options: dict[str, Any]) -> None:
+    """Raise ConfigError for an option the protocol does not know or a value it cannot use."""
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise ConfigError(f"recognition protocol: unknown option(s) {unknown}; known: {list(OPTIONS)}")
+    if not isinstance(options.get("per_class_recall", False), bool):
+        raise ConfigError(f"recognition protocol: per_class_recall must be true or false, got {options['per_class_recall']!r}")
 
 
 def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], options: dict[str, Any], runtime: Any) -> Records:
@@ -22,11 +37,14 @@ def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], optio
     y_pred = prediction.labels.detach().cpu().numpy() if hasattr(prediction.labels, "detach") else np.asarray(prediction.labels)
     names = label_names(model, fold.test)
     num_classes = max(len(names), int(max(y_true.max(), y_pred.max())) + 1)
+    scores = metrics.classification_report(y_true, y_pred)
+    if options.get("per_class_recall"):
+        scores.update(metrics.per_class_recall(y_true, y_pred, names or None))
     record = {
         "condition": "test",
         "ratio": None,
         "classifier": None,
-        "metrics": metrics.classification_report(y_true, y_pred),
+        "metrics": scores,
         "confusion": metrics.confusion_matrix(y_true, y_pred, num_classes=num_classes).tolist(),
         "label_names": names,
         "n_test": int(len(y_true)),
