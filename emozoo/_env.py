@@ -36,6 +36,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("EMOZOO_CACHE", "path", "where emozoo keeps its caches (default ~/.cache/emozoo)"),
     Variable("EMOZOO_HASH_CACHE", "flag", "0: re-hash every file on every load instead of trusting an unchanged file's sha256"),
     Variable("EMOZOO_SPEECH_CACHE", "flag", "0: emozoo-speech extracts audio features afresh instead of reusing its feature cache"),
+    Variable("EMOZOO_WEARABLE_CACHE", "flag", "0: emozoo-wearable re-reads and re-windows the E4 recordings instead of reusing its window cache"),
     Variable("EMOZOO_PLUGIN_IMPORT_TIMEOUT", "number", "seconds one plugin's entry-point module may take to import (default 10)"),
 )
 _KNOWN = {v.name: v for v in VARIABLES}

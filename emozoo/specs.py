@@ -28,7 +28,7 @@ TASKS = (
 #: Top-level modalities, as the survey groups methods (Sections 5-9).
 MODALITIES = ("speech", "face", "text", "physiological", "multimodal")
 #: Fine-grained signal names a method may declare in ``modalities``.
-SIGNALS = ("audio", "speech", "face", "image", "video", "text", "eeg", "ecg", "eda", "emg", "eye", "physio", "vision")
+SIGNALS = ("audio", "speech", "face", "image", "video", "text", "eeg", "ecg", "eda", "emg", "eye", "physio", "vision", "wrist", "ppg", "resp")
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _PATH_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")

@@ -46,7 +46,7 @@ SURVEY = {
 # Survey reference number -> the emozoo plugin distribution that implements it, and its method ids.
 IMPLEMENTATIONS: dict[int, dict[str, Any]] = {
     265: {"plugin": "emozoo-vae-d2gan", "methods": ["vae-d2gan"]},
-    264: {"plugin": "emozoo-cwgan", "methods": ["cwgan"]},
+    264: {"plugin": "emozoo-cwgan", "methods": ["cwgan", "cwgan-wrist"]},
     253: {"plugin": "emozoo-instructerc", "methods": ["instructerc"]},
     307: {"plugin": "emozoo-imder", "methods": ["imder"]},
     44: {"plugin": "emozoo-bagan", "methods": ["bagan-ser"]},
@@ -56,6 +56,8 @@ IMPLEMENTATIONS: dict[int, dict[str, Any]] = {
     217: {"plugin": "emozoo-acgan", "methods": ["acgan-fer"]},
     191: {"plugin": "emozoo-stargan", "methods": ["laun-stargan"]},
     47: {"plugin": "emozoo-semantic-aug", "methods": ["semantic-aug-fer"]},
+    269: {"plugin": "emozoo-biosignal-gan", "methods": ["biosignal-gan"]},
+    274: {"plugin": "emozoo-physio-diffusion", "methods": ["physio-ddpm"]},
 }
 
 TASKS = (

@@ -212,7 +212,7 @@ def test_spot_check_cwgan(by_ref: dict[int, dict]) -> None:
     entry = by_ref[264]
     assert entry["results"] == [{"dataset": "SEED", "metric": "ACC", "value": 86.96, "verified": False}]
     assert entry["implementation"]["plugin"] == "emozoo-cwgan"
-    assert entry["implementation"]["methods"] == ["cwgan"]
+    assert entry["implementation"]["methods"] == ["cwgan", "cwgan-wrist"]  # the EEG method and its wrist-window preset
 
 
 @needs_csv

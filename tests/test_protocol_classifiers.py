@@ -127,3 +127,26 @@ def test_pooled_cnn_takes_one_channel_maps_and_channel_first_images() -> None:
         build_classifier("pooled_cnn", (10,), 3)
     with pytest.raises(ShapeError):
         spectrogram(torch.randn(2, 16, 32))
+
+
+def test_fcn1d_standardises_per_channel_and_learns_a_toy() -> None:
+    """The time-series kind: Wang et al.'s FCN layout, per-channel statistics over samples and time, a learnable toy."""
+    import math
+
+    from emozoo.evaluation.classifiers import ChannelStandardize, FCN1DClassifier
+
+    g = torch.Generator().manual_seed(0)
+    t = torch.arange(64) / 16.0
+    y = torch.arange(40) % 2
+    freq = torch.where(y == 1, 3.0, 1.0)[:, None]
+    x = torch.stack([torch.sin(2 * math.pi * freq * t), 5.0 + 0.1 * torch.randn(40, 64, generator=g)], 1)  # [40, 2, 64]
+    model = build_classifier("fcn1d", (2, 64), 2, seed=0, filters=(8, 8, 8))
+    assert isinstance(model, FCN1DClassifier) and isinstance(model.norm, ChannelStandardize)
+    assert [m.kernel_size[0] for m in model.blocks if isinstance(m, torch.nn.Conv1d)] == [8, 5, 3]
+    fit_classifier(model, x, y, epochs=30, lr=1e-2, batch_size=8, seed=0)
+    assert torch.allclose(model.norm.mean, x.mean((0, 2))) and torch.allclose(model.norm.std, x.std((0, 2), unbiased=False))
+    assert (predict_logits(model, x).argmax(1) == y).float().mean() >= 0.9
+    with pytest.raises(ShapeError, match="channels, time"):
+        build_classifier("fcn1d", (1, 2, 64), 2)
+    with pytest.raises(ConfigError, match="one positive entry per block"):
+        build_classifier("fcn1d", (2, 64), 2, filters=(8, 8), kernels=(3,))

@@ -49,6 +49,7 @@ def default_classifier_settings() -> dict[str, ClassifierSettings]:
         "svm": ClassifierSettings(epochs=50, lr=1e-3, batch_size=64, options={"C": 1.0}),
         "cnn": ClassifierSettings(epochs=30, lr=1e-3, batch_size=64, weight_decay=1e-4),
         "pooled_cnn": ClassifierSettings(epochs=30, lr=1e-3, batch_size=32, weight_decay=1e-4),
+        "fcn1d": ClassifierSettings(epochs=30, lr=1e-3, batch_size=16),  # Wang et al.'s Adam 1e-3; batch 16 as Fawaz et al.'s re-run
         "logreg": ClassifierSettings(epochs=1, lr=1.0, batch_size=1, options={"l2": 1e-3}),  # solved to convergence
     }
 

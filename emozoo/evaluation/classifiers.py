@@ -19,6 +19,11 @@ Designs (the survey's EEG augmentation papers name "an SVM" / "a DNN" without mo
   ``(16, 32, 64, 64)``) -> global average pool -> Dropout(``dropout``=0.3) -> Linear: the small VGG-style
   log-mel CNN of speech emotion baselines and of 48x48 FER CNNs, shared so that a method's own baseline and the
   protocol's downstream classifier are one network.
+* ``"fcn1d"``: for multichannel time series [N, C, T] (e.g. wrist windows). Per-channel standardisation (mean and
+  std of each channel over the training windows and time) -> the fully convolutional network of Wang, Yan & Oates
+  2017 (three [Conv1d ('same' padding) -> BatchNorm -> ReLU] blocks, ``filters`` (128, 256, 128), ``kernels``
+  (8, 5, 3)) -> global average pooling over time -> Linear: the time-series classification baseline, shared so the
+  wearable 1-D CNN baseline and the protocol's downstream classifier are one network.
 * ``"svm"``: a linear multiclass SVM, scores ``W x + b`` on standardised, flattened input. ``multiclass="ovr"``
   (default) is LIBLINEAR's default (``-s 1``/``-s 2``: L2-regularised, squared-hinge loss, one-vs-rest);
   ``"crammer_singer"`` is Crammer & Singer's joint multiclass hinge. ``loss`` picks squared (default) or plain
@@ -63,6 +68,8 @@ from emozoo.runtime import (
 __all__ = [
     "CLASSIFIER_KINDS",
     "CNNClassifier",
+    "ChannelStandardize",
+    "FCN1DClassifier",
     "LinearSVM",
     "MLPClassifier",
     "PooledCNNClassifier",
@@ -74,7 +81,7 @@ __all__ = [
     "predict_logits",
 ]
 
-CLASSIFIER_KINDS: tuple[str, ...] = ("mlp", "cnn", "pooled_cnn", "svm", "logreg")
+CLASSIFIER_KINDS: tuple[str, ...] = ("mlp", "cnn", "pooled_cnn", "fcn1d", "svm", "logreg")
 
 
 class Standardize(nn.Module):
@@ -194,6 +201,50 @@ class PooledCNNClassifier(nn.Module):
         return self.head(self.features(z))
 
 
+class ChannelStandardize(nn.Module):
+    """Per-channel z-scoring of [N, C, T] with statistics over samples and time, kept as persistent buffers."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.register_buffer("mean", torch.zeros(channels))
+        self.register_buffer("std", torch.ones(channels))
+
+    @torch.no_grad()
+    def fit(self, x: torch.Tensor, eps: float = 1e-6) -> None:
+        """Set mean/std per channel from training windows [N, C, T] (std floored at ``eps``)."""
+        x = x.to(self.mean.device, self.mean.dtype)
+        self.mean.copy_(x.mean((0, 2)))
+        self.std.copy_(x.std((0, 2), unbiased=False).clamp_min(eps))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x - self.mean[:, None]) / self.std[:, None]
+
+
+class FCN1DClassifier(nn.Module):
+    """Wang et al. 2017's FCN for [N, C, T]: per-channel standardise -> [Conv1d, BatchNorm, ReLU] blocks -> mean over time -> Linear."""
+
+    def __init__(self, input_shape: tuple[int, ...], num_classes: int, filters: Sequence[int] = (128, 256, 128),
+                 kernels: Sequence[int] = (8, 5, 3)):
+        super().__init__()
+        if len(input_shape) != 2:
+            raise ShapeError(f"fcn1d classifier: input_shape must be (channels, time), got {tuple(input_shape)}; use 'pooled_cnn' for images")
+        if not filters or len(filters) != len(kernels) or min(filters) < 1 or min(kernels) < 1:
+            raise ConfigError(f"fcn1d classifier: filters and kernels need one positive entry per block, got {tuple(filters)}, {tuple(kernels)}")
+        self.input_shape = tuple(input_shape)
+        self.norm = ChannelStandardize(self.input_shape[0])
+        blocks: list[nn.Module] = []
+        width = self.input_shape[0]
+        for f, k in zip(filters, kernels):
+            blocks += [nn.Conv1d(width, int(f), int(k), padding="same"), nn.BatchNorm1d(int(f)), nn.ReLU()]
+            width = int(f)
+        self.blocks = nn.Sequential(*blocks)
+        self.head = nn.Linear(width, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_input(x, self.input_shape, "FCN1DClassifier")
+        return self.head(self.blocks(self.norm(x)).mean(dim=2))
+
+
 class LinearSVM(nn.Module):
     """Linear multiclass SVM ``W x + b`` whose training loss is the (per-sample) SVM primal, see :meth:`objective`."""
 
@@ -263,15 +314,17 @@ _BUILDERS: dict[str, type[nn.Module]] = {
     "mlp": MLPClassifier,
     "cnn": CNNClassifier,
     "pooled_cnn": PooledCNNClassifier,
+    "fcn1d": FCN1DClassifier,
     "svm": LinearSVM,
     "logreg": SoftmaxRegression,
 }
 
 
 def build_classifier(kind: str, input_shape: tuple[int, ...], num_classes: int, **options: Any) -> nn.Module:
-    """Build the downstream classifier ``kind`` ("mlp", "cnn", "pooled_cnn", "svm", "logreg") for inputs [N, *input_shape] -> logits [N, num_classes].
+    """Build the downstream classifier ``kind`` ("mlp", "cnn", "pooled_cnn", "fcn1d", "svm", "logreg") for inputs [N, *input_shape] -> logits [N, num_classes].
 
-    ``options`` are the class's keyword arguments (mlp: hidden, dropout; cnn: channels, fc, dropout; pooled_cnn: channels, dropout; svm: C,
+    ``options`` are the class's keyword arguments (mlp: hidden, dropout; cnn: channels, fc, dropout; pooled_cnn: channels, dropout;
+    fcn1d: filters, kernels; svm: C,
     multiclass, loss; logreg: l2, max_iter, tol) plus ``seed`` to initialise the weights reproducibly without touching the global RNG.
     """
     if kind not in _BUILDERS:
@@ -344,7 +397,7 @@ def fit_classifier(
     runtime = runtime or Runtime(device="cpu", progress=False)
     seed_everything(seed)
     norm = getattr(model, "norm", None)
-    if standardize and isinstance(norm, Standardize):
+    if standardize and isinstance(norm, (Standardize, ChannelStandardize)):
         norm.fit(x)
     if isinstance(model, SoftmaxRegression):
         return _solve_convex(model, x.to(runtime.device), y.to(runtime.device))

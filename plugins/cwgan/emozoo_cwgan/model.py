@@ -6,6 +6,11 @@ the Runtime, one ``step_fn`` call = ``n_critic`` critic updates on consecutive r
 (4) generates ``synthetic_ratio * N`` class-proportional samples (quality-selected when ``select``) and (5) trains the
 downstream classifier of emozoo's augmentation protocol on real + synthetic data; ``predict`` goes through it.
 ``fit_generator`` runs steps (1)-(3) only: what ``generate`` needs.
+
+``input_kind`` picks the data: ``"channels_bands"`` (default) DE features [N, C, B] with the fully connected networks,
+``"channels_time"`` multichannel time-series windows [N, C, T] (``PhysioBatch(layout="channels_time")``, e.g. wrist
+BVP/EDA/TEMP/HR at one rate) with WaveGAN-style 1-D (transposed) convolutions, z-scored per channel. Losses, gradient
+penalty, n_critic, conditioning and the quality selection are the same for both.
 """
 
 from __future__ import annotations
@@ -19,13 +24,14 @@ from emozoo.config import SEED
 from emozoo.guards import check_generate, check_inputs
 from emozoo_eeg.inputs import class_ids, eeg_features
 
-from emozoo.data.batches import EEGBatch, PhysioBatch
+from emozoo.data.batches import EEGBatch, PhysioBatch, as_float_tensor
 from emozoo.errors import (
     ConfigError,
     DTypeError,
     EmptyInputError,
     InputError,
     LabelError,
+    ModalityError,
     NotFittedError,
     ShapeError,
 )
@@ -43,7 +49,7 @@ from emozoo_cwgan.losses import (
     gradient_penalty,
     wasserstein_estimate,
 )
-from emozoo_cwgan.networks import Critic, Generator
+from emozoo_cwgan.networks import Critic, Generator, WindowClassifier, WindowCritic, WindowGenerator
 from emozoo_cwgan.plugin import SPEC
 from emozoo_cwgan.selection import (
     SELECTION_CRITERIA,
@@ -54,7 +60,12 @@ from emozoo_cwgan.selection import (
     select_until,
 )
 
-__all__ = ["CWGAN", "CWGANConfig"]
+__all__ = ["INPUT_KINDS", "CWGAN", "CWGANConfig"]
+
+#: What the model takes: the PhysioBatch layout it is built for.
+INPUT_KINDS: tuple[str, ...] = ("channels_bands", "channels_time")
+#: Judge / downstream classifier kinds per input kind ("cnn1d": emozoo_cwgan.networks.WindowClassifier).
+_CLASSIFIERS = {"channels_bands": ("mlp", "svm"), "channels_time": ("cnn1d", "mlp", "svm", "logreg")}
 
 
 @dataclass
@@ -99,6 +110,18 @@ class CWGANConfig:
     classifier_batch_size: int = 64
     classifier_weight_decay: float = 0.0
     seed: int = field(default=0, metadata=SEED)
+    # input kind (see the module docstring): "channels_bands" = DE features [N, num_channels, num_bands];
+    # "channels_time" = windows [N, num_channels, window_length] (ours: the papers only cover DE/PSD features)
+    input_kind: str = "channels_bands"
+    # channels_time only: window length T (a multiple of stride ** len(generator_channels) and of
+    # stride ** len(critic_channels)), the channel names generate() reports after a save/load, and the WaveGAN-style
+    # networks (Donahue et al. 2019: kernel 25, stride 4; widths ours, ~1/4 of WaveGAN's d=64)
+    window_length: int = 960
+    channel_names: tuple[str, ...] = ()
+    generator_channels: tuple[int, ...] = (256, 128, 64)
+    critic_channels: tuple[int, ...] = (64, 128, 256)
+    kernel_size: int = 25
+    stride: int = 4
 
 
 def _check_config(c: CWGANConfig) -> None:
@@ -120,8 +143,14 @@ def _check_config(c: CWGANConfig) -> None:
     unknown = [k for k in c.selection_criteria if k not in SELECTION_CRITERIA]
     if unknown or not c.selection_criteria:
         raise ConfigError(f"CWGANConfig.selection_criteria must be a non-empty subset of {SELECTION_CRITERIA}, got {c.selection_criteria!r}")
+    if c.input_kind not in INPUT_KINDS:
+        raise ConfigError(f"CWGANConfig.input_kind must be one of {INPUT_KINDS}, got {c.input_kind!r}")
+    if c.input_kind == "channels_time":
+        _check_window_config(c)
     for name, kind in (("judge", c.judge), ("classifier", c.classifier)):
-        if kind not in CLASSIFIER_KINDS or kind == "cnn":
+        if c.input_kind == "channels_time" and kind not in _CLASSIFIERS["channels_time"]:
+            raise ConfigError(f"CWGANConfig.{name} must be one of {_CLASSIFIERS['channels_time']} for windows, got {kind!r}")
+        if c.input_kind == "channels_bands" and (kind not in CLASSIFIER_KINDS or kind == "cnn"):
             raise ConfigError(f"CWGANConfig.{name} must be 'mlp' or 'svm' (DE vectors, not topographic maps), got {kind!r}")
     checks = (
         ("gp_weight", c.gp_weight >= 0),
@@ -140,8 +169,39 @@ def _check_config(c: CWGANConfig) -> None:
             raise ConfigError(f"CWGANConfig.{name} = {getattr(c, name)!r} is out of range; see the field's comment in the card")
 
 
+def _check_window_config(c: CWGANConfig) -> None:
+    """Raise ConfigError unless the 1-D networks can take windows of ``window_length`` samples."""
+    for name in ("window_length", "kernel_size", "stride"):
+        value = getattr(c, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"CWGANConfig.{name} must be an int >= 1, got {value!r}")
+    if c.stride < 2 or c.kernel_size < c.stride:
+        raise ConfigError(f"CWGANConfig: stride must be >= 2 and kernel_size >= stride, got stride {c.stride}, kernel_size {c.kernel_size}")
+    for name in ("generator_channels", "critic_channels"):
+        widths = getattr(c, name)
+        if not widths or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in widths):
+            raise ConfigError(f"CWGANConfig.{name} must be a non-empty tuple of ints >= 1, got {widths!r}")
+        factor = c.stride ** len(widths)
+        if c.window_length % factor:
+            lower = max(factor, c.window_length // factor * factor)
+            raise ConfigError(
+                f"CWGANConfig.window_length={c.window_length} cannot pass the {len(widths)} stride-{c.stride} layers of "
+                f"{name} (it must be a multiple of {c.stride}**{len(widths)} = {factor}); crop or resample the windows to "
+                f"{lower} or {lower + factor} samples, or use fewer {name}"
+            )
+    if c.channel_names and len(c.channel_names) != c.num_channels:
+        raise ConfigError(f"CWGANConfig.channel_names has {len(c.channel_names)} names for num_channels={c.num_channels}; give one per channel")
+
+
 class CWGAN(EmotionModel):
-    """Conditional WGAN-GP over flattened DE vectors [N, C*B] + quality selection + downstream classifier."""
+    """Conditional WGAN-GP over flattened DE vectors [N, C*B] (or windows [N, C, T]) + quality selection + downstream classifier.
+
+    Example (windows)::
+
+        model = emozoo.load("cwgan-wrist", num_channels=4, window_length=960)
+        model.fit_generator(PhysioBatch(features=x, labels=y, layout="channels_time", modality="wrist"))
+        fake = model.generate(64, condition=1, seed=0)  # PhysioBatch [64, 4, 960], original scale
+    """
 
     spec = SPEC
     config_class = CWGANConfig
@@ -150,26 +210,92 @@ class CWGAN(EmotionModel):
         super().__init__(config)
         c: CWGANConfig = self.config
         _check_config(c)
-        self.input_shape = (c.num_channels, c.num_bands)
-        dim = c.num_channels * c.num_bands
-        with seeded_cpu_rng(c.seed):
-            self.generator = Generator(c.latent_dim, c.num_classes, dim, c.generator_hidden)
-            self.critic = Critic(dim, c.num_classes, c.critic_hidden, c.critic_negative_slope)
-        self.judge = build_classifier(c.judge, self.input_shape, c.num_classes, seed=c.seed + 1, **c.judge_options)
-        self.classifier = build_classifier(c.classifier, self.input_shape, c.num_classes, seed=c.seed + 2, **c.classifier_options)
-        self.register_buffer("feature_mean", torch.zeros(dim))
-        self.register_buffer("feature_std", torch.ones(dim))
+        self.windows = c.input_kind == "channels_time"
+        if self.windows:
+            self.input_shape = (c.num_channels, c.window_length)
+            dim = c.num_channels * c.window_length
+            with seeded_cpu_rng(c.seed):
+                self.generator = WindowGenerator(c.latent_dim, c.num_classes, c.num_channels, c.window_length,
+                                                 c.generator_channels, c.kernel_size, c.stride)
+                self.critic = WindowCritic(c.num_channels, c.window_length, c.num_classes, c.critic_channels,
+                                           c.kernel_size, c.stride, c.critic_negative_slope)
+        else:
+            self.input_shape = (c.num_channels, c.num_bands)
+            dim = c.num_channels * c.num_bands
+            with seeded_cpu_rng(c.seed):
+                self.generator = Generator(c.latent_dim, c.num_classes, dim, c.generator_hidden)
+                self.critic = Critic(dim, c.num_classes, c.critic_hidden, c.critic_negative_slope)
+        self.judge = self._build_classifier(c.judge, c.judge_options, c.seed + 1)
+        self.classifier = self._build_classifier(c.classifier, c.classifier_options, c.seed + 2)
+        stat_dim = c.num_channels if self.windows else dim  # windows: per channel; DE: per feature
+        self.register_buffer("feature_mean", torch.zeros(stat_dim))
+        self.register_buffer("feature_std", torch.ones(stat_dim))
         self.register_buffer("class_centroids", torch.zeros(c.num_classes, dim))
         self.register_buffer("class_radii", torch.zeros(c.num_classes))
         self.register_buffer("fitted", torch.zeros(1, dtype=torch.uint8))
         self.last_selection: SelectionReport | None = None
         self.fit_report: dict[str, Any] = {}
+        self._template: PhysioBatch | None = None  # windows: one training sample, for generate()'s with_samples
+
+    def _build_classifier(self, kind: str, options: dict[str, Any], seed: int) -> torch.nn.Module:
+        """A judge / downstream classifier for this input kind (``"cnn1d"``: the 1-D CNN of networks.py)."""
+        if kind != "cnn1d":
+            return build_classifier(kind, self.input_shape, self.config.num_classes, seed=seed, **options)
+        try:
+            with seeded_cpu_rng(seed):
+                return WindowClassifier(self.input_shape, self.config.num_classes, **options)
+        except TypeError as exc:
+            raise ConfigError(f"bad option for the 'cnn1d' classifier ({exc}); see emozoo_cwgan.networks.WindowClassifier") from exc
 
     # --- input checks ---------------------------------------------------------------------------------
 
     def _features(self, data: Any, what: str) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """(features [N, C, B] float32, labels [N] or None) from an EEGBatch, an (x, y) pair or an array."""
+        """(features [N, C, B] or [N, C, T] float32, labels [N] or None) from a batch, an (x, y) pair or an array."""
+        if self.windows:
+            return self._windows(data, what)
+        if isinstance(data, PhysioBatch) and data.layout == "channels_time":
+            raise ShapeError(
+                f"{what}: this cwgan is built for DE features (input_kind='channels_bands'), got time-series windows "
+                f"{list(data.features.shape)}; build it with input_kind='channels_time', num_channels=C, window_length=T "
+                f"(or emozoo.load('cwgan-wrist'))"
+            )
         return eeg_features(data, what, method="cwgan", feature_shape=self.input_shape, num_classes=self.config.num_classes)
+
+    def _windows(self, data: Any, what: str) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(windows [N, C, T] float32, labels [N] or None) from a channels_time PhysioBatch, an (x, y) pair or a tensor."""
+        labels = None
+        c_, t_ = self.input_shape
+        if isinstance(data, PhysioBatch):
+            if data.layout != "channels_time":
+                raise ShapeError(
+                    f"{what}: this cwgan is built for time-series windows (input_kind='channels_time'), got a PhysioBatch "
+                    f"of layout {data.layout!r}; pass PhysioBatch(features=[N, {c_}, {t_}], layout='channels_time'), or "
+                    f"build the model with input_kind='channels_bands' for DE features"
+                )
+            names = self.config.channel_names
+            if names and data.band_names is not None and tuple(data.band_names) != tuple(names):
+                raise InputError(f"{what}: channels {data.band_names} differ from the model's channel_names {names}; reorder the channels or rebuild")
+            x, labels = data.features, data.labels
+        elif isinstance(data, tuple) and len(data) == 2:
+            x, labels = data
+        elif getattr(data, "coarse_modality", ""):
+            raise ModalityError(f"{what}: cwgan windows are physiological signals, got a {type(data).__name__}; pass a PhysioBatch with layout 'channels_time'")
+        elif isinstance(data, (str, bytes, dict)) or data is None:
+            raise DTypeError(f"{what}: expected a PhysioBatch, an (x, y) pair or a float tensor [N, C, T], got {type(data).__name__}")
+        else:
+            x = data
+        x = as_float_tensor(x, f"{what} features", 3, dims="[N, C, T]", dtype=torch.float32)
+        if x.shape[0] == 0:
+            raise EmptyInputError(f"{what}: got 0 windows; pass at least one")
+        if tuple(x.shape[1:]) != (c_, t_):
+            raise ShapeError(
+                f"{what}: expected windows [N, {c_}, {t_}] (channels x samples), got {list(x.shape)}; build the model with "
+                f"num_channels={x.shape[1]} and window_length={x.shape[-1]} (a multiple of "
+                f"{self.config.stride ** max(len(self.config.generator_channels), len(self.config.critic_channels))}), or crop/resample the windows"
+            )
+        if labels is not None:
+            labels = self._labels(labels, f"{what} labels", len(x))
+        return x, labels
 
     def _labels(self, labels: Any, what: str, n: int) -> torch.Tensor:
         """Validated int64 class ids [n] in 0..num_classes-1."""
@@ -183,9 +309,15 @@ class CWGAN(EmotionModel):
         return self.feature_mean.device
 
     def _standardize(self, x: torch.Tensor) -> torch.Tensor:
+        """Network space: z-scored DE vectors [N, C*B], or windows z-scored per channel [N, C, T]."""
+        if self.windows:
+            return (x - self.feature_mean[:, None]) / self.feature_std[:, None]
         return (x.flatten(1) - self.feature_mean) / self.feature_std
 
     def _destandardize(self, z: torch.Tensor) -> torch.Tensor:
+        """Back to the input's scale and shape [N, *input_shape] (``z`` flat or shaped)."""
+        if self.windows:
+            return z.reshape(-1, *self.input_shape) * self.feature_std[:, None] + self.feature_mean[:, None]
         return (z * self.feature_std + self.feature_mean).reshape(-1, *self.input_shape)
 
     # --- training -------------------------------------------------------------------------------------
@@ -197,7 +329,12 @@ class CWGAN(EmotionModel):
         self._fit_downstream(train, runtime)
         self.fit_report["gan_epochs"] = len(history)
         if val is not None:
-            self.fit_report["val"] = self.evaluate(val if isinstance(val, PhysioBatch) else EEGBatch(*val))
+            if isinstance(val, PhysioBatch):
+                self.fit_report["val"] = self.evaluate(val)
+            elif self.windows:
+                self.fit_report["val"] = self.evaluate(PhysioBatch(*val, modality="wrist", layout="channels_time"))
+            else:
+                self.fit_report["val"] = self.evaluate(EEGBatch(*val))
         self.eval()
         return history
 
@@ -207,17 +344,30 @@ class CWGAN(EmotionModel):
         x, y = self._features(train, "train")
         if y is None:
             raise LabelError("train: cwgan is conditioned on the emotion label and needs labels; pass an EEGBatch with labels")
+        if self.windows:
+            missing = sorted(set(range(c.num_classes)) - set(y.unique().tolist()))
+            if missing:
+                names = [c.label_names[k] for k in missing]
+                raise LabelError(
+                    f"train: no training window of class(es) {missing} {names}; cwgan learns one conditional distribution "
+                    f"per class, so give every class at least one window (or build it with fewer num_classes)"
+                )
+            self._template = train.index([0]) if isinstance(train, PhysioBatch) else None
         runtime = runtime or Runtime(device="cpu", progress=False)
         seed_everything(c.seed)
         self.to(runtime.device)
         x, y = x.to(runtime.device), y.to(runtime.device)
-        flat = x.flatten(1)
         with torch.no_grad():
-            self.feature_mean.copy_(flat.mean(0))
-            self.feature_std.copy_(flat.std(0, unbiased=False).clamp_min(1e-6))
+            if self.windows:  # per channel, over windows and time
+                self.feature_mean.copy_(x.mean((0, 2)))
+                self.feature_std.copy_(x.std((0, 2), unbiased=False).clamp_min(1e-6))
+            else:
+                flat = x.flatten(1)
+                self.feature_mean.copy_(flat.mean(0))
+                self.feature_std.copy_(flat.std(0, unbiased=False).clamp_min(1e-6))
         history = self._fit_gan(self._standardize(x), y, runtime, callbacks)
         with torch.no_grad():
-            centroids, radii = class_radii(self._standardize(x), y, c.num_classes, c.distance_quantile)
+            centroids, radii = class_radii(self._standardize(x).flatten(1), y, c.num_classes, c.distance_quantile)
             self.class_centroids.copy_(centroids)
             self.class_radii.copy_(radii)
             self.fitted.fill_(1)
@@ -327,7 +477,8 @@ class CWGAN(EmotionModel):
         label: Any = None,
         select: bool | None = None,
     ) -> EEGBatch:
-        """Generate ``n`` DE samples [n, C, B] in the original feature scale, conditioned on ``condition`` (alias ``label``).
+        """Generate ``n`` DE samples [n, C, B] (windows: ``train.with_samples`` of [n, C, T]) in the input's scale,
+        conditioned on ``condition`` (alias ``label``; None: classes in turn).
 
         With ``select`` (default: the config's), candidates are oversampled and only those passing the quality tests
         are returned; ``self.last_selection`` reports the counts. Equal ``seed`` gives equal samples.
@@ -352,7 +503,7 @@ class CWGAN(EmotionModel):
 
         def draw(lab: torch.Tensor) -> torch.Tensor:
             noise = torch.randn(len(lab), c.latent_dim, generator=rng).to(device)
-            return self.generator(noise, lab.to(device)).float()
+            return self.generator(noise, lab.to(device)).float().flatten(1)
 
         try:
             if select:
@@ -364,6 +515,12 @@ class CWGAN(EmotionModel):
                 z, self.last_selection = draw(labels), None
         finally:
             self.generator.train(was_training)
+        if self.windows:
+            x = self._destandardize(z).cpu()
+            if self._template is not None:
+                return self._template.with_samples(x, labels.clone())
+            return PhysioBatch(features=x, labels=labels.clone(), modality="wrist", layout="channels_time",
+                               band_names=c.channel_names or None)
         return EEGBatch(features=self._destandardize(z).cpu(), labels=labels.clone(), layout="channels_bands")
 
     def _quality_tests(self, z: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -374,14 +531,14 @@ class CWGAN(EmotionModel):
             probs = predict_logits(self.judge, self._destandardize(z)).softmax(1)
             out["classifier"] = confidence_pass(probs, labels.cpu(), c.confidence_threshold)
         if "distance" in c.selection_criteria:
-            out["distance"] = distance_pass(z, labels, self.class_centroids, self.class_radii)
+            out["distance"] = distance_pass(z.flatten(1), labels, self.class_centroids, self.class_radii)
         return out
 
     # --- prediction -----------------------------------------------------------------------------------
 
     @torch.no_grad()
     def predict(self, inputs: Any) -> Prediction:
-        """Classify DE features [N, C, B] with the downstream classifier trained on real + synthetic data."""
+        """Classify DE features [N, C, B] (or windows [N, C, T]) with the downstream classifier trained on real + synthetic data."""
         self._require_fitted("predict")
         check_inputs(self.method_id, inputs)
         x, _ = self._features(inputs, "inputs")

@@ -52,7 +52,41 @@ SPEC = MethodSpec(
 )
 
 
+#: cWGAN-GP on multichannel wrist windows [N, C, T] (issue #17): the same losses, n_critic, conditioning and selection,
+#: WaveGAN-style 1-D (transposed) convolutions; sizes for Stress-Predict's 4 channels x 60 s at 16 Hz, 2 classes.
+WRIST_SPEC = MethodSpec(
+    id="cwgan-wrist",
+    model_class=SPEC.model_class,
+    family=SPEC.family,
+    modality=SPEC.modality,
+    modalities=("wrist", "ppg", "eda"),
+    tasks=SPEC.tasks,
+    paper=PAPER,
+    summary="cWGAN-GP on multichannel wrist windows [N, C, T] (1-D convolutional generator/critic after WaveGAN), per class.",
+    can_generate=SPEC.can_generate,
+    can_predict=SPEC.can_predict,
+    preset={
+        "input_kind": "channels_time", "num_channels": 4, "window_length": 960, "num_classes": 2,
+        "label_names": ("no_stress", "stress"), "judge": "cnn1d", "classifier": "cnn1d",
+    },
+    inputs=(
+        TensorSpec("features", ("N", "num_channels", "window_length"), "float32",
+                   "windows, PhysioBatch layout channels_time (e.g. bvp, eda, temp, hr at 16 Hz: 4 x 960)"),
+        TensorSpec("labels", ("N",), "int64", "class ids 0..num_classes-1, e.g. 0 no stress, 1 stress (training only)"),
+    ),
+    outputs=(
+        TensorSpec("features", ("n", "num_channels", "window_length"), "float32", "generated windows, original scale per channel"),
+        TensorSpec("labels", ("n",), "int64", "the conditioned class of each generated window"),
+        TensorSpec("probabilities", ("N", "num_classes"), "float32", "predict(): downstream classifier scores (softmax)"),
+    ),
+    reported=SPEC.reported,
+    datasets=("stress-predict",),
+    example="emozoo_cwgan.example:example_windows",
+)
+
+
 @hookimpl
 def emozoo_register_methods(register):
-    """Register cWGAN-GP (alias ``cwgan-gp``)."""
+    """Register cWGAN-GP (alias ``cwgan-gp``) and its wrist-window preset ``cwgan-wrist``."""
     register(SPEC)
+    register(WRIST_SPEC)
