@@ -216,6 +216,40 @@ def per_class_recall(y_true: ArrayLike, y_pred: ArrayLike, names: Sequence[str] 
     return out
 
 
+def binary_report(y_true: ArrayLike, y_pred: ArrayLike, scores: ArrayLike | None, positive: int) -> dict[str, float]:
+    """For a detection task (e.g. stress vs no stress): ``F1_pos`` (F1 of class ``positive``: 2 TP / (2 TP + FP + FN),
+    0 when the class is neither true nor predicted) and, with ``scores`` (the positive class's probability or any
+    score where larger means more likely), ``AUROC`` (the probability that a random positive scores above a random
+    negative, ties counting one half: the Mann-Whitney U statistic; NaN when the truth holds one class only)."""
+    t, p = _label_pair(y_true, y_pred)
+    tp, fp, fn = int(np.sum((p == positive) & (t == positive))), int(np.sum((p == positive) & (t != positive))), int(np.sum((p != positive) & (t == positive)))
+    out = {"F1_pos": 0.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn)}
+    if scores is not None:
+        s = _as_array(scores, "scores")
+        if len(s) != len(t):
+            raise ShapeError(f"binary_report: scores has {len(s)} values for {len(t)} samples; pass one score per sample")
+        out["AUROC"] = _auroc(t == positive, s)
+    return out
+
+
+def _auroc(is_pos: np.ndarray, s: np.ndarray) -> float:
+    n_pos, n_neg = int(is_pos.sum()), int((~is_pos).sum())
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    order = np.argsort(s, kind="mergesort")
+    ranks = np.empty(len(s), dtype=np.float64)
+    sorted_s = s[order]
+    i = 0
+    while i < len(s):  # average ranks over ties
+        j = i
+        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2.0 + 1.0
+        i = j + 1
+    u = ranks[is_pos].sum() - n_pos * (n_pos + 1) / 2.0
+    return float(u / (n_pos * n_neg))
+
+
 # --- regression -----------------------------------------------------------------------------------
 
 

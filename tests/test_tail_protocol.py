@@ -124,3 +124,27 @@ def test_recognition_options_are_checked() -> None:
         recognition.check_options({"per_class_recal": True})
     with pytest.raises(ConfigError, match="true or false"):
         recognition.check_options({"per_class_recall": "yes"})
+
+
+def test_binary_report_against_hand_counts() -> None:
+    t = np.array([1, 1, 1, 0, 0, 0, 0])
+    p = np.array([1, 0, 1, 1, 0, 0, 0])
+    scores = np.array([0.9, 0.4, 0.8, 0.7, 0.1, 0.4, 0.3])
+    out = metrics.binary_report(t, p, scores, 1)
+    assert out["F1_pos"] == pytest.approx(2 * 2 / (2 * 2 + 1 + 1))  # TP 2, FP 1, FN 1
+    # pairs (pos, neg) with pos scoring higher: 0.9 and 0.8 beat all 4; 0.4 beats 0.1 and 0.3, ties 0.4 (half): 4 + 4 + 2.5
+    assert out["AUROC"] == pytest.approx(10.5 / 12)
+    assert np.isnan(metrics.binary_report(np.zeros(3, int), np.zeros(3, int), np.ones(3), 1)["AUROC"])
+    assert "AUROC" not in metrics.binary_report(t, p, None, 1)
+
+
+def test_positive_class_metrics_in_both_protocols(gen) -> None:
+    fold = gen.make_fold("eeg", train_counts=(12, 12), test_counts=(6, 6))
+    records = run_cell("gauss-eeg", fold, 0, {}, {"ratios": (1.0,), "classifiers": ("mlp",), "classifier_settings": FAST,
+                                                 "positive_class": 1}, None)
+    assert all({"F1_pos", "AUROC"} <= set(r["metrics"]) for r in records if r["classifier"])
+    recognition.check_options({"positive_class": 1})
+    with pytest.raises(ConfigError, match="class id"):
+        recognition.check_options({"positive_class": -1})
+    with pytest.raises(ConfigError, match="class id"):
+        AugmentationOptions(positive_class=True)

@@ -124,20 +124,25 @@ def score_classifier(
     runtime: Any = None,
     transform: Callable[[torch.Tensor], Any] | None = None,
     recall_names: Sequence[str] | None = None,
+    positive_class: int | None = None,
 ) -> Score:
     """Train a fresh ``kind`` classifier on (x, y) under ``seed``; its full classification report on the test set and
     whether the fit converged (:func:`emozoo.evaluation.classifiers.converged`); ``Score.model`` is the trained classifier.
 
     ``transform`` maps samples to the classifier's input (e.g. DE features to 9 x 9 maps for the ``"cnn"``);
-    ``recall_names`` (class names by id) adds each test class's ``recall:<name>``.
+    ``recall_names`` (class names by id) adds each test class's ``recall:<name>``; ``positive_class`` adds that class's
+    F1 (``F1_pos``) and ``AUROC`` from the softmax probabilities (:func:`emozoo.metrics.binary_report`).
     """
     if transform is not None:
         x, x_test = torch.as_tensor(transform(x)).float(), torch.as_tensor(transform(x_test)).float()
     model = build_classifier(kind, tuple(x.shape[1:]), num_classes, seed=seed, **settings.options)
     history = fit_classifier(model, x, y, epochs=settings.epochs, lr=settings.lr, batch_size=settings.batch_size,
                              weight_decay=settings.weight_decay, seed=seed, runtime=runtime)  # fmt: skip
-    pred = predict_logits(model, x_test).argmax(1)
+    logits = predict_logits(model, x_test)
+    pred = logits.argmax(1)
     report = metrics.classification_report(y_test.cpu().numpy(), pred.cpu().numpy())
+    if positive_class is not None:
+        report.update(metrics.binary_report(y_test.cpu().numpy(), pred.cpu().numpy(), logits.softmax(1)[:, positive_class].cpu().numpy(), positive_class))
     if recall_names is not None:
         report.update(metrics.per_class_recall(y_test.cpu().numpy(), pred.cpu().numpy(), recall_names))
     return Score(report, converged(history), model)

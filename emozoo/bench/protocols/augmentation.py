@@ -99,6 +99,8 @@ class AugmentationOptions:
     """Add ``recall:<class name>`` of every test class to each record's metrics."""
     feature_distance: bool = False
     """FID / KID (``FID_cnn``, ``KID_cnn``) in the feature space of the first configured classifier trained on real data."""
+    positive_class: int | None = None
+    """A class id: add its F1 (``F1_pos``) and ``AUROC`` to every record (detection tasks, e.g. stress vs no stress)."""
 
     def __post_init__(self) -> None:
         """Validate and normalise every field, so a bad protocol fails before any training."""
@@ -128,6 +130,9 @@ class AugmentationOptions:
         if self.tail_below is not None and not (isinstance(self.tail_below, (int, float)) and not isinstance(self.tail_below, bool)
                                                 and 0 < self.tail_below <= 1):
             raise ConfigError(f"tail_below must be None or a number in (0, 1] (a fraction of the largest class), got {self.tail_below!r}")
+        if self.positive_class is not None and (isinstance(self.positive_class, bool) or not isinstance(self.positive_class, int)
+                                                or self.positive_class < 0):
+            raise ConfigError(f"positive_class must be None or a class id (int >= 0), got {self.positive_class!r}")
         for flag in ("per_class_recall", "feature_distance"):
             if not isinstance(getattr(self, flag), bool):
                 raise ConfigError(f"{flag} must be true or false, got {getattr(self, flag)!r}")
@@ -210,6 +215,7 @@ class _Scorer:
         self.transform = import_object(opts.feature_transform) if opts.feature_transform else None
         self.n_test = len(y_test)
         self.recall_names = (names or [str(c) for c in range(num_classes)]) if opts.per_class_recall else None
+        self.positive_class = opts.positive_class
         self.models: dict[str, Any] = {}
         """The classifiers of the last ``records`` call, by kind (the real-only ones embed samples for FID / KID)."""
 
@@ -224,7 +230,7 @@ class _Scorer:
         for kind in self.kinds:
             score = score_classifier(kind, self.settings[kind], x, y, self.x_test, self.y_test, self.num_classes, seed=seed,
                                      runtime=self.runtime, transform=self.transform if kind in ("cnn", "pooled_cnn") else None,
-                                     recall_names=self.recall_names)  # fmt: skip
+                                     recall_names=self.recall_names, positive_class=self.positive_class)  # fmt: skip
             self.models[kind] = score.model
             out.append({"condition": condition, "ratio": ratio, "classifier": kind, "metrics": score.metrics,
                         "converged": score.converged, "n_real": n_real, "n_added": len(y) - n_real, "n_test": self.n_test})  # fmt: skip

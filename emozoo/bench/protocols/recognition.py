@@ -1,7 +1,8 @@
 """Recognition: fit a method on the fold's training split, predict its test split, score every class metric.
 
-Option: ``per_class_recall`` (default False) adds ``recall:<class name>`` for every class of the test split (long-tailed
-data sets report their tail classes this way).
+Options: ``per_class_recall`` (default False) adds ``recall:<class name>`` for every class of the test split (long-tailed
+data sets report their tail classes this way); ``positive_class`` (a class id, default None) adds that class's F1
+(``F1_pos``) and, from the predicted probabilities, ``AUROC`` (detection tasks such as stress vs no stress).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from emozoo import metrics
 from emozoo.bench.protocols import Records, build_model, label_names, true_labels
 from emozoo.errors import CapabilityError, ConfigError
 
-OPTIONS = ("per_class_recall",)
+OPTIONS = ("per_class_recall", "positive_class")
 
 
 def check_options(options: dict[str, Any]) -> None:
@@ -24,6 +25,9 @@ def check_options(options: dict[str, Any]) -> None:
         raise ConfigError(f"recognition protocol: unknown option(s) {unknown}; known: {list(OPTIONS)}")
     if not isinstance(options.get("per_class_recall", False), bool):
         raise ConfigError(f"recognition protocol: per_class_recall must be true or false, got {options['per_class_recall']!r}")
+    pos = options.get("positive_class")
+    if pos is not None and (isinstance(pos, bool) or not isinstance(pos, int) or pos < 0):
+        raise ConfigError(f"recognition protocol: positive_class must be a class id (int >= 0) or absent, got {pos!r}")
 
 
 def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], options: dict[str, Any], runtime: Any) -> Records:
@@ -40,6 +44,14 @@ def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], optio
     scores = metrics.classification_report(y_true, y_pred)
     if options.get("per_class_recall"):
         scores.update(metrics.per_class_recall(y_true, y_pred, names or None))
+    pos = options.get("positive_class")
+    if pos is not None:
+        probs = prediction.probabilities
+        column = None
+        if probs is not None:
+            probs = probs.detach().cpu().numpy() if hasattr(probs, "detach") else np.asarray(probs)
+            column = probs[:, pos] if probs.ndim == 2 and probs.shape[1] > pos else None
+        scores.update(metrics.binary_report(y_true, y_pred, column, pos))
     record = {
         "condition": "test",
         "ratio": None,
