@@ -1,8 +1,9 @@
-"""Pictures of the face benchmark: generated faces per class for every generator, translation strips, confusion matrices.
+"""Pictures of the face benchmark: generated faces per class for every generator and the translation strips (the
+confusion matrices of the recognition baselines are written by the benchmark runner itself, ``OUT/recognition/``).
 
 Reads only what the benchmark kept: ``OUT/generated/<method>.npz`` (generated images of the first fold and seed, 8
 per class; ``strip`` for a translating generator: each row one source face translated into every class, the source
-itself never kept) and the recognition cells' confusion matrices. No real face is drawn: the photo caveat of the data
+itself never kept). No real face is drawn: the photo caveat of the data
 set (SOURCE.md) forbids publishing its photographs, and every picture here says it shows generated images only.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from emozoo.bench.plots import _pyplot, confusion_plot
+from emozoo.bench.plots import _pyplot
 
 LABELS = ["anger", "contempt", "disgust", "fear", "happiness", "neutral", "sadness", "surprise"]
 
@@ -60,19 +61,6 @@ def strip_grid(strip: np.ndarray, path: Path, title: str) -> Path:
     return path
 
 
-def _confusions(out: Path) -> dict[str, np.ndarray]:
-    from face_table import STAGES, load_cells  # benchmarks/face_table.py
-
-    cells, _ = load_cells(out, STAGES)
-    sums: dict[str, np.ndarray] = {}
-    for cell in cells.get("recognition", []):
-        for record in cell["records"]:
-            if "confusion" in record:
-                m = np.asarray(record["confusion"])
-                sums[cell["method"]] = sums.get(cell["method"], 0) + m
-    return sums
-
-
 def write_pictures(out: Path) -> list[Path]:
     """Every picture the kept data allows, under ``out/pictures/``; returns the written paths."""
     pictures = out / "pictures"
@@ -85,6 +73,4 @@ def write_pictures(out: Path) -> list[Path]:
         written.append(class_grid(arrays, pictures / f"{method}_per_class.png", f"{method}, fold 1, seed 0"))
         if "strip" in arrays:
             written.append(strip_grid(arrays["strip"], pictures / f"{method}_translations.png", f"{method}, fold 1"))
-    for method, matrix in _confusions(out).items():
-        written.append(confusion_plot(matrix.tolist(), LABELS, pictures / f"{method}_confusion.png", f"{method}: all folds and seeds"))
     return written

@@ -62,6 +62,25 @@ def paired(cells: list[dict[str, Any]], method: str, a: str, b: str, metric: str
     return {"mean": sum(means) / len(means), "ci95": report.t_interval(means), "n_units": len(means)}
 
 
+def paired_vs_baseline(aug: list[dict[str, Any]], rec: list[dict[str, Any]], method: str, condition: str, baseline: str,
+                       metric: str, ratio: Any = None) -> dict[str, Any] | None:
+    """Per fold, the mean over the seeds both ran of metric(generator's condition) - metric(baseline's test record) on the
+    same fold and seed (the same test images); mean over folds and t-interval. No best-of selection: one named condition."""
+    base = {(c["fold"], c["seed"]): c["records"][0]["metrics"] for c in rec if c["method"] == baseline and c["records"]}
+    by_unit: dict[str, list[float]] = {}
+    for cell in aug:
+        if cell["method"] != method or (cell["fold"], cell["seed"]) not in base:
+            continue
+        mine = [r["metrics"] for r in cell["records"] if r["condition"] == condition and r.get("ratio") == ratio and r.get("classifier")]
+        ref = base[(cell["fold"], cell["seed"])]
+        if mine and metric in mine[0] and metric in ref:
+            by_unit.setdefault(str(cell.get("unit") or cell["fold"]), []).append(mine[0][metric] - ref[metric])
+    if not by_unit:
+        return None
+    means = [sum(v) / len(v) for v in by_unit.values()]
+    return {"mean": sum(means) / len(means), "ci95": report.t_interval(means), "n_units": len(means)}
+
+
 def _diff_text(d: dict[str, Any] | None) -> str:
     if d is None:
         return "–"
@@ -80,7 +99,10 @@ def build(out: Path) -> dict[str, Any]:
     methods = sorted({c["method"] for c in aug})
     tail = {m: {metric: paired(aug, m, "real+synthetic:tail", "real+oversample:tail", metric)
                 for metric in ("UAR", "MF1", *(f"recall:{c}" for c in TAIL))} for m in methods}  # fmt: skip
-    return {"rows": rows, "cells": cells, "left_out": left_out, "tail_vs_oversampling": tail,
+    rec = cells.get("recognition", [])
+    vs_baselines = {m: {b: {metric: paired_vs_baseline(aug, rec, m, "real+synthetic:tail", b, metric) for metric in ("UAR", "MF1")}
+                        for b in BASELINES} for m in methods}  # fmt: skip
+    return {"rows": rows, "cells": cells, "left_out": left_out, "tail_vs_oversampling": tail, "tail_vs_baselines": vs_baselines,
             "seeds": sorted({c["seed"] for cs in cells.values() for c in cs}),
             "folds": {s: sorted({c["fold"] for c in cs}) for s, cs in cells.items()},
             "n_cells": {s: len(c) for s, c in cells.items()}}  # fmt: skip
@@ -94,8 +116,8 @@ def _find(rows: list[dict[str, Any]], method: str | None, condition: str, ratio:
 
 
 def verdict(data: dict[str, Any]) -> list[str]:
-    """Plain sentences from the numbers: each generator's tail setting against oversampling, and its best augmented
-    UAR against the classical-augmentation and rebalancing baselines."""
+    """Plain sentences from the numbers: each generator's tail setting against oversampling of the same tail classes,
+    and against each recognition baseline on the same folds and seeds (paired, one prespecified condition)."""
     rec, aug = data["rows"].get("recognition", []), data["rows"].get("augmentation", [])
     base = {r["method"]: r for r in rec if r["method"] in BASELINES}
     lines = []
@@ -109,12 +131,10 @@ def verdict(data: dict[str, Any]) -> list[str]:
         recall_bits = [f"{c} {_diff_text(diffs[f'recall:{c}'])}" for c in TAIL if diffs.get(f"recall:{c}")]
         if recall_bits:
             text += "; tail recalls: " + ", ".join(recall_bits)
-        best = max((r for r in aug if r["method"] == method and r["condition"].startswith("real+synthetic")),
-                   key=lambda r: r["metrics"]["UAR"]["mean"], default=None)
-        for name in ("fer-cnn-classicaug", "fer-cnn-rebalanced"):
-            if best is not None and name in base:
-                d = best["metrics"]["UAR"]["mean"] - base[name]["metrics"]["UAR"]["mean"]
-                text += f"; best augmented UAR {d * 100:+.2f} points against {name} ({100 * base[name]['metrics']['UAR']['mean']:.2f})"
+        for name in BASELINES:
+            d = data["tail_vs_baselines"].get(method, {}).get(name, {}).get("UAR")
+            if d is not None and name in base:
+                text += f"; against {name} on the same folds and seeds: UAR {_diff_text(d)}"
         lines.append(text + ".")
     return lines
 
@@ -169,6 +189,10 @@ def markdown(data: dict[str, Any], cfg: dict[str, Any] | None) -> str:
             "| method | UAR | macro-F1 | " + " | ".join(f"recall {c}" for c in TAIL) + " |", "|---|---|---|" + "---|" * len(TAIL)]
     for method, d in data["tail_vs_oversampling"].items():
         out.append(f"| {method} | {_diff_text(d['UAR'])} | {_diff_text(d['MF1'])} | " + " | ".join(_diff_text(d.get(f"recall:{c}")) for c in TAIL) + " |")
+    out += ["", "## Tail-only generation against the recognition baselines (paired per fold, same folds and seeds)", "",
+            "| method | vs " + " | vs ".join(BASELINES) + " |", "|---|" + "---|" * len(BASELINES)]
+    for method, by_base in data["tail_vs_baselines"].items():
+        out.append(f"| {method} (UAR) | " + " | ".join(_diff_text(by_base[b]["UAR"]) for b in BASELINES) + " |")
     out += ["", "## Distribution distance in the baseline CNN's feature space", "",
             "FID and KID between real training images and generated ones (ratio 1), computed on the input of the last linear "
             "layer of the real-only `pooled_cnn` of the same cell (128-d): not Inception features, so the values are not "
