@@ -66,6 +66,7 @@ from emozoo.runtime import (
 )
 
 __all__ = [
+    "BestOnVal",
     "CLASSIFIER_KINDS",
     "CNNClassifier",
     "ChannelStandardize",
@@ -465,6 +466,29 @@ def converged(history: Any, *, window: float = 0.1, rel_tol: float = 0.01, abs_t
 
 
 @torch.no_grad()
+class BestOnVal:
+    """Training callback: UAR of ``model`` on (x, y) after each epoch; keeps the best epoch's weights (``best_state``)
+    and stops after ``patience`` epochs without a better UAR (0: never). Shared by the baselines' ``select_best``."""
+
+    def __init__(self, model: nn.Module, x: torch.Tensor, y: torch.Tensor, patience: int) -> None:
+        self.model, self.x, self.y, self.patience = model, x, y, patience
+        self.scores: list[float] = []
+        self.best_epoch = -1
+        self.best_state: dict[str, torch.Tensor] | None = None
+
+    def on_epoch_end(self, epoch: int, logs: Any) -> bool:
+        from emozoo import metrics
+
+        pred = predict_logits(self.model, self.x).argmax(1)
+        uar = metrics.compute(["UAR"], self.y.numpy(), pred.numpy())["UAR"]
+        self.scores.append(uar)
+        if self.best_epoch < 0 or uar > self.scores[self.best_epoch]:
+            self.best_epoch = epoch
+            self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        self.model.train()
+        return self.patience > 0 and epoch - self.best_epoch >= self.patience
+
+
 def predict_logits(model: nn.Module, x: Any, batch_size: int = 1024) -> torch.Tensor:
     """Logits [N, K] of ``model`` on x [N, ...] in eval mode, computed in chunks on the model's device, returned on CPU."""
     from emozoo.data.batches import as_float_tensor

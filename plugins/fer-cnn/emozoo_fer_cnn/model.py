@@ -17,7 +17,6 @@ import numpy as np
 import torch
 from emozoo_face.transforms import ClassicalAugmentConfig, classical_augment
 
-from emozoo import metrics
 from emozoo.config import SEED
 from emozoo.data.batches import ImageBatch, as_float_tensor, as_label_tensor
 from emozoo.errors import (
@@ -32,7 +31,7 @@ from emozoo.errors import (
     ShapeError,
 )
 from emozoo.evaluation.augmentation import default_classifier_settings
-from emozoo.evaluation.classifiers import build_classifier, predict_logits
+from emozoo.evaluation.classifiers import BestOnVal, build_classifier, predict_logits
 from emozoo.guards import check_inputs
 from emozoo.model import EmotionModel, Prediction
 from emozoo.runtime import History, Runtime, TensorRows, rows_loader, seed_everything
@@ -164,26 +163,6 @@ def _require_every_class(counts: torch.Tensor) -> None:
             f"train: class id(s) {missing} have no training image, so they cannot be rebalanced (no frequency to invert, "
             f"nothing to oversample); add images of those classes, merge them, or set num_classes to the classes present"
         )
-
-
-class _BestOnVal:
-    """Callback: UAR on ``val`` after each epoch; keeps the best epoch's weights and stops after ``patience`` misses."""
-
-    def __init__(self, model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, patience: int) -> None:
-        self.model, self.x, self.y, self.patience = model, x, y, patience
-        self.scores: list[float] = []
-        self.best_epoch = -1
-        self.best_state: dict[str, torch.Tensor] | None = None
-
-    def on_epoch_end(self, epoch: int, logs: Any) -> bool:
-        pred = predict_logits(self.model, self.x).argmax(1)
-        uar = metrics.compute(["UA"], self.y.numpy(), pred.numpy())["UA"]
-        self.scores.append(uar)
-        if self.best_epoch < 0 or uar > self.scores[self.best_epoch]:
-            self.best_epoch = epoch
-            self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
-        self.model.train()
-        return self.patience > 0 and epoch - self.best_epoch >= self.patience
 
 
 class FERCNN(EmotionModel):
@@ -320,7 +299,7 @@ class FERCNN(EmotionModel):
 
         monitor = None
         if val_xy is not None and (c.select_best or c.patience > 0):
-            monitor = _BestOnVal(net, val_xy[0], val_xy[1].cpu(), c.patience)
+            monitor = BestOnVal(net, val_xy[0], val_xy[1].cpu(), c.patience)
         history = runtime.train(step, loader, epochs=c.epochs, callbacks=(*tuple(callbacks), *((monitor,) if monitor else ())),
                                 desc=self.variant)
         if monitor is not None:

@@ -138,7 +138,7 @@ def test_val_selection_keeps_the_best_epoch(make_config, toy_faces):
     assert metrics.compute(["UA"], val.labels.numpy(), pred.numpy())["UA"] == pytest.approx(max(scores))
     stopped = emozoo.load("fer-cnn", **make_config(epochs=40, patience=1, lr=3e-3))
     h = stopped.fit(train, val)
-    assert h.stop_reason == "callback:_BestOnVal" and len(h) < 40
+    assert h.stop_reason == "callback:BestOnVal" and len(h) < 40
 
 
 def test_tuple_and_bare_tensor_inputs_give_the_same_model(make_config, toy_faces):

@@ -17,12 +17,11 @@ import numpy as np
 import torch
 from emozoo_speech.frontends import LogMel, LogMelConfig
 
-from emozoo import metrics
 from emozoo.config import SEED
 from emozoo.data.batches import AudioBatch, as_float_tensor, as_label_tensor
 from emozoo.errors import ConfigError, EmozooError, LabelError, ModalityError, NotFittedError, ShapeError
 from emozoo.evaluation.augmentation import default_classifier_settings
-from emozoo.evaluation.classifiers import build_classifier, predict_logits
+from emozoo.evaluation.classifiers import BestOnVal, build_classifier, predict_logits
 from emozoo.guards import check_inputs
 from emozoo.model import EmotionModel, Prediction
 from emozoo.runtime import History, Runtime, rows_loader, seed_everything
@@ -85,26 +84,6 @@ class SpeechCNNConfig:
                          ("batch_size", self.batch_size >= 1), ("channels", len(self.channels) >= 1)):
             if not ok:
                 raise ConfigError(f"SpeechCNNConfig.{name} = {getattr(self, name)!r} is out of range; see card.md")
-
-
-class _BestOnVal:
-    """Callback: UA on ``val`` after each epoch; keeps the best epoch's weights and stops after ``patience`` misses."""
-
-    def __init__(self, model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, patience: int) -> None:
-        self.model, self.x, self.y, self.patience = model, x, y, patience
-        self.scores: list[float] = []
-        self.best_epoch = -1
-        self.best_state: dict[str, torch.Tensor] | None = None
-
-    def on_epoch_end(self, epoch: int, logs: Any) -> bool:
-        pred = predict_logits(self.model, self.x).argmax(1)
-        ua = metrics.compute(["UA"], self.y.numpy(), pred.numpy())["UA"]
-        self.scores.append(ua)
-        if self.best_epoch < 0 or ua > self.scores[self.best_epoch]:
-            self.best_epoch = epoch
-            self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
-        self.model.train()
-        return self.patience > 0 and epoch - self.best_epoch >= self.patience
 
 
 class SpeechCNN(EmotionModel):
@@ -256,7 +235,7 @@ class SpeechCNN(EmotionModel):
 
         monitor = None
         if val_xy is not None and (c.select_best or c.patience > 0):
-            monitor = _BestOnVal(net, val_xy[0], val_xy[1].cpu(), c.patience)
+            monitor = BestOnVal(net, val_xy[0], val_xy[1].cpu(), c.patience)
         history = runtime.train(step, loader, epochs=c.epochs, callbacks=(*tuple(callbacks), *((monitor,) if monitor else ())),
                                 desc=self.variant)
         if monitor is not None:

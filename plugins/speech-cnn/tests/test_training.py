@@ -113,7 +113,7 @@ def test_val_selection_keeps_the_best_epoch(make_config):
     assert metrics.compute(["UA"], val.labels.numpy(), pred.numpy())["UA"] == pytest.approx(max(scores))
     stopped = emozoo.load("speech-cnn", **(make_config(epochs=30, patience=1)))
     h = stopped.fit(train, val)
-    assert h.stop_reason == "callback:_BestOnVal" and len(h) < 30  # a toy this easy stops improving long before 30
+    assert h.stop_reason == "callback:BestOnVal" and len(h) < 30  # a toy this easy stops improving long before 30
 
 
 def test_label_names_come_from_the_training_data_set(make_config, tones):

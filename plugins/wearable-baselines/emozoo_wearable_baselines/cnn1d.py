@@ -16,9 +16,8 @@ import torch
 from emozoo_wearable.augment import augment_windows
 from torch import nn
 
-from emozoo import metrics
 from emozoo.errors import ConfigError, LabelError, NotFittedError
-from emozoo.evaluation.classifiers import build_classifier
+from emozoo.evaluation.classifiers import BestOnVal, build_classifier
 from emozoo.guards import check_inputs
 from emozoo.model import EmotionModel, Prediction
 from emozoo.runtime import History, Runtime, rows_loader, seed_everything
@@ -49,26 +48,6 @@ class WearableCNN1DConfig(WearableConfig):
             raise ConfigError(f"WearableCNN1DConfig: filters and kernels need one positive entry per block, got {self.filters!r}, {self.kernels!r}")
         if not self.lr > 0 or self.weight_decay < 0:
             raise ConfigError(f"WearableCNN1DConfig: lr must be > 0 and weight_decay >= 0, got {self.lr!r}, {self.weight_decay!r}")
-
-
-class _BestOnVal:
-    """Callback: UAR on ``val`` after each epoch; keeps the best epoch's weights and stops after ``patience`` misses."""
-
-    def __init__(self, model: WearableCNN1D, x: torch.Tensor, y: torch.Tensor, patience: int) -> None:
-        self.model, self.x, self.y, self.patience = model, x, y, patience
-        self.scores: list[float] = []
-        self.best_epoch = -1
-        self.best_state: dict[str, torch.Tensor] | None = None
-
-    def on_epoch_end(self, epoch: int, logs: Any) -> bool:
-        pred = self.model.logits(self.x).argmax(1).cpu()
-        ua = metrics.compute(["UA"], self.y.numpy(), pred.numpy())["UA"]
-        self.scores.append(ua)
-        if self.best_epoch < 0 or ua > self.scores[self.best_epoch]:
-            self.best_epoch = epoch
-            self.best_state = {k: v.detach().clone() for k, v in self.model.net.state_dict().items()}
-        self.model.net.train()
-        return self.patience > 0 and epoch - self.best_epoch >= self.patience
 
 
 class WearableCNN1D(EmotionModel):
@@ -139,7 +118,7 @@ class WearableCNN1D(EmotionModel):
 
         monitor = None
         if val_xy is not None and (c.select_best or c.patience > 0):
-            monitor = _BestOnVal(self, val_xy[0], val_xy[1].cpu(), c.patience)
+            monitor = BestOnVal(self.net, val_xy[0], val_xy[1].cpu(), c.patience)
         history = runtime.train(step, loader, epochs=c.epochs, callbacks=(*tuple(callbacks), *((monitor,) if monitor else ())), desc=self.variant)
         if monitor is not None:
             for record, ua in zip(history, monitor.scores):
