@@ -142,7 +142,7 @@ def score_classifier(
     pred = logits.argmax(1)
     report = metrics.classification_report(y_test.cpu().numpy(), pred.cpu().numpy())
     if positive_class is not None:
-        report.update(metrics.binary_report(y_test.cpu().numpy(), pred.cpu().numpy(), logits.softmax(1)[:, positive_class].cpu().numpy(), positive_class))
+        report.update(metrics.binary_report(y_test.cpu().numpy(), pred.cpu().numpy(), logits.detach().softmax(1)[:, positive_class].cpu().numpy(), positive_class))
     if recall_names is not None:
         report.update(metrics.per_class_recall(y_test.cpu().numpy(), pred.cpu().numpy(), recall_names))
     return Score(report, converged(history), model)
