@@ -489,8 +489,9 @@ class BestOnVal:
         return self.patience > 0 and epoch - self.best_epoch >= self.patience
 
 
+@torch.no_grad()
 def predict_logits(model: nn.Module, x: Any, batch_size: int = 1024) -> torch.Tensor:
-    """Logits [N, K] of ``model`` on x [N, ...] in eval mode, computed in chunks on the model's device, returned on CPU."""
+    """Logits [N, K] of ``model`` on x [N, ...] in eval mode and without autograd, in chunks on the model's device, on CPU."""
     from emozoo.data.batches import as_float_tensor
 
     x = as_float_tensor(x, "x", dtype=torch.float32)
