@@ -10,7 +10,10 @@ leave-one-subject-out, or the subject-grouped 5-fold CPU fallback), in two stage
   protocol, whose downstream classifier (``fcn1d``) is the very network of ``wearable-cnn1d``: synthetic:real ratios,
   train-on-synthetic, the noise baseline, both oracle ceilings, FID / KID in the real-only FCN's feature space.
 
-Cells are stored as they finish under ``--out/<stage>/cells``: an interrupted run resumes.
+Cells are stored as they finish under ``--out/<stage>/cells``: an interrupted run resumes. During the augmentation
+stage the first fold and seed keep up to 256 generated windows per class of every generator
+(``--out/generated/<method>.npz``, gitignored) for ``benchmarks/wearable_pictures.py``: pictures and the per-channel
+distribution checks (spectra, autocorrelation, MMD) against the same fold's real training windows.
 
     python benchmarks/wearable_stress.py --stage recognition --seeds 0-2
     python benchmarks/wearable_stress.py --stage augmentation --seeds 0 --folds 1-2
@@ -26,7 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from face_muxspace import _ints, load_config, peak_rss_mb  # benchmarks/face_muxspace.py
+import numpy as np
+from face_muxspace import _ints, _save_npz, load_config, peak_rss_mb  # benchmarks/face_muxspace.py
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "wearable"
@@ -54,6 +58,41 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+KEEP_PER_CLASS = 256  # generated windows kept per class (first fold and seed) for the distribution checks
+
+
+class _WindowKeeper:
+    """Wraps the protocol's per-class generation to keep the first generated windows of each class, once per method."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.kept: dict[str, dict[int, np.ndarray]] = {}
+
+    def install(self) -> None:
+        from emozoo.bench.protocols import augmentation
+
+        original = augmentation._generate_class
+        keeper = self
+
+        def wrapped(model: Any, n: int, label: int, seed: int, sample_shape: tuple[int, ...], name: str) -> Any:
+            feats = original(model, n, label, seed, sample_shape, name)
+            keeper.keep(name, model, label, feats)
+            return feats
+
+        augmentation._generate_class = wrapped
+
+    def keep(self, method: str, model: Any, label: int, feats: Any) -> None:
+        path = self.out / "generated" / f"{method}.npz"
+        if path.exists() and method not in self.kept:
+            return  # kept by an earlier run
+        classes = self.kept.setdefault(method, {})
+        if label in classes:
+            return
+        classes[label] = feats[:KEEP_PER_CLASS].detach().cpu().numpy().astype(np.float32)
+        if len(classes) == int(model.config.num_classes):
+            _save_npz(path, {f"class{c}": v for c, v in sorted(classes.items())})
+
+
 def stage_config(stage: str, cfg: dict[str, Any], folds: list[int] | None, methods: list[str]) -> dict[str, Any]:
     """The ``emozoo.benchmark`` config of one stage: the shared data options, the stage's protocol options."""
     dataset = dict(cfg["dataset"], **({"folds": folds} if folds else {}))
@@ -77,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.stage}: none of {spec['methods']} is installed", file=sys.stderr)
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.stage == "augmentation":
+        _WindowKeeper(args.out).install()
     t0 = time.perf_counter()
     result = emozoo.benchmark(methods, "stress-predict", protocol=spec["protocol"], seeds=args.seeds,
                               config=stage_config(args.stage, cfg, args.folds, methods), out=args.out / args.stage,

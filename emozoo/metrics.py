@@ -5,6 +5,7 @@ canonical column order of tables (:func:`ordered`)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -229,6 +230,32 @@ def binary_report(y_true: ArrayLike, y_pred: ArrayLike, scores: ArrayLike | None
         if len(s) != len(t):
             raise ShapeError(f"binary_report: scores has {len(s)} values for {len(t)} samples; pass one score per sample")
         out["AUROC"] = _auroc(t == positive, s)
+    return out
+
+
+def per_unit_report(y_true: ArrayLike, y_pred: ArrayLike, units: ArrayLike, scores: ArrayLike | None = None,
+                    positive: int | None = None) -> dict[str, dict[str, float]]:
+    """Each unit's (subject's, speaker's) own scores, so intervals can be taken over people rather than folds:
+    ``{unit: {"n": samples, "ACC", "UAR", "WF1", "MF1"[, "F1_pos"[, "AUROC"]]}}``, units as strings in sorted order.
+
+    UAR averages the classes present in that unit's truth; AUROC (with ``scores`` and ``positive``) is left out for a
+    unit whose truth holds one class only, where it is undefined (never reported as a number)."""
+    t, p = _label_pair(y_true, y_pred)
+    u = _as_array(units, "units")
+    if u.ndim != 1 or len(u) != len(t):
+        raise ShapeError(f"per_unit_report: units has shape {tuple(u.shape)} for {len(t)} samples; pass one unit id per sample")
+    s = None if scores is None else _as_array(scores, "scores")
+    if s is not None and len(s) != len(t):
+        raise ShapeError(f"per_unit_report: scores has {len(s)} values for {len(t)} samples; pass one score per sample")
+    out: dict[str, dict[str, float]] = {}
+    for unit in sorted(np.unique(u).tolist()):
+        mask = u == unit
+        report: dict[str, float] = {"n": int(mask.sum()), **classification_report(t[mask], p[mask])}
+        if positive is not None:
+            report.update(binary_report(t[mask], p[mask], None if s is None else s[mask], positive))
+            if not math.isfinite(report.get("AUROC", 0.0)):
+                del report["AUROC"]
+        out[str(unit)] = report
     return out
 
 

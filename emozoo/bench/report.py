@@ -11,7 +11,10 @@ Statistics convention (every entry point, every results.md):
 * ``converged``: the share of the row's classifier fits that converged (augmentation; see
   :func:`emozoo.evaluation.classifiers.converged`), so a number from an under-trained classifier is visible;
 * ``gain`` (augmentation): the same statistics of the paired difference to the ``real`` condition of the same
-  method, fold, seed and classifier.
+  method, fold, seed and classifier;
+* ``per_unit`` (records scored with a protocol's ``per_unit`` option): the same statistics with the *test subject*
+  as the unit: mean and std over all (subject, seed) scores, ``ci95`` over the subjects' means, so a fold-grouped
+  split still reports intervals over its people (``per_unit_gain``: the paired per-subject difference to ``real``).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from typing import Any
 
 from emozoo.metrics import PERCENT_METRICS, is_percent, ordered
 
-__all__ = ["CONVENTION", "PERCENT_METRICS", "aggregate", "completion_table", "mean_std", "metric_names", "results_table", "t_interval"]
+__all__ = ["CONVENTION", "PERCENT_METRICS", "aggregate", "completion_table", "mean_std", "metric_names", "per_unit_table", "results_table",
+           "t_interval"]
 
 #: The statistics convention in one sentence, for every table's footer.
 CONVENTION = (
@@ -79,11 +83,14 @@ def aggregate(cells: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     runs: dict[GroupKey, set[tuple[str, int]]] = defaultdict(set)
     units: dict[GroupKey, set[str]] = defaultdict(set)
     fits: dict[GroupKey, list[bool]] = defaultdict(list)
+    people: dict[GroupKey, dict[str, dict[str, list[float]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    people_gains: dict[GroupKey, dict[str, dict[str, list[float]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for cell in cells:
         if cell.get("status") != "ok":
             continue
         unit = str(cell.get("unit") or cell["fold"])
         real = {r.get("classifier"): r["metrics"] for r in cell["records"] if r["condition"] == "real"}
+        real_units = {r.get("classifier"): r.get("per_unit") or {} for r in cell["records"] if r["condition"] == "real"}
         for record in cell["records"]:
             key = (cell["method"], record["condition"], record.get("ratio"), record.get("classifier"))
             runs[key].add((cell["fold"], cell["seed"]))
@@ -97,6 +104,14 @@ def aggregate(cells: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                     ref = base.get(name) if base else None
                     if isinstance(ref, (int, float)) and math.isfinite(ref):
                         gains[key][name][unit].append(float(value) - float(ref))
+            base_units = real_units.get(record.get("classifier")) if record["condition"] != "real" else None
+            for person, scores in (record.get("per_unit") or {}).items():
+                for name, value in scores.items():
+                    if name != "n" and isinstance(value, (int, float)) and math.isfinite(value):
+                        people[key][name][str(person)].append(float(value))
+                        ref = (base_units or {}).get(person, {}).get(name)
+                        if isinstance(ref, (int, float)) and math.isfinite(ref):
+                            people_gains[key][name][str(person)].append(float(value) - float(ref))
     rows = []
     for key in sorted(groups, key=_sort_key):
         method, condition, ratio, classifier = key
@@ -109,6 +124,11 @@ def aggregate(cells: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             row["converged"] = sum(fits[key]) / len(fits[key])
         if key in gains:
             row["gain"] = {name: _stats(by_unit) for name, by_unit in gains[key].items()}
+        if key in people:
+            row["per_unit"] = {name: _stats(by_person) for name, by_person in people[key].items()}
+            row["n_subjects"] = len({p for by_person in people[key].values() for p in by_person})
+        if key in people_gains:
+            row["per_unit_gain"] = {name: _stats(by_person) for name, by_person in people_gains[key].items()}
         rows.append(row)
     return rows
 
@@ -159,6 +179,26 @@ def results_table(rows: list[dict[str, Any]], headline: str | None = None) -> st
             cells.append(_with_interval(name, stat) if stat else "")
         if fits:
             cells.append(f"{100 * row['converged']:.0f} %" if "converged" in row else "")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def per_unit_table(rows: list[dict[str, Any]], headline: str | None = None) -> str:
+    """The Markdown table of the rows scored per subject: each metric's mean ± std over (subject, seed) scores and its
+    95 % interval over subjects, and the paired per-subject gain over ``real`` in the headline metric ("" when no
+    row has per-subject scores)."""
+    scored = [row for row in rows if row.get("per_unit")]
+    if not scored:
+        return ""
+    names = ordered((name for row in scored for name in row["per_unit"]), headline)
+    lead = names[0]
+    header = ["method", "condition", "ratio", "classifier", "subjects", *names, f"gain in {lead} vs real"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in scored:
+        cells = [md_cell(v) for v in (row["method"], row["condition"], _blank(row["ratio"]), _blank(row["classifier"]), row["n_subjects"])]
+        cells += [_with_interval(name, row["per_unit"][name]) if name in row["per_unit"] else "" for name in names]
+        gain = (row.get("per_unit_gain") or {}).get(lead)
+        cells.append(_with_interval(lead, gain) if gain else "")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -248,6 +248,11 @@ def _markdown(protocol, dataset_spec, methods, seeds, folds, rows, comparisons, 
               f"{report.CONVENTION}.", "",
               "## Paper / ours / gap", "", report.comparison_table(comparisons), "", "## All results", "",
               (report.completion_table if protocol == "completion" else report.results_table)(rows, dataset_spec.metric or None)]
+    people = report.per_unit_table(rows, dataset_spec.metric or None)
+    if people:
+        lines += ["", "## Per-subject scores", "",
+                  "Each test subject scored on its own windows; mean ± std over (subject, seed) scores, [95 % CI] over "
+                  "subjects (the unit of independence), gain paired per subject.", "", people]
     failures = report.failures_table(cells)
     if failures:
         lines += ["", "## Failed cells", "", failures]

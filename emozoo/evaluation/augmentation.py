@@ -125,13 +125,15 @@ def score_classifier(
     transform: Callable[[torch.Tensor], Any] | None = None,
     recall_names: Sequence[str] | None = None,
     positive_class: int | None = None,
+    units: Any = None,
 ) -> Score:
     """Train a fresh ``kind`` classifier on (x, y) under ``seed``; its full classification report on the test set and
     whether the fit converged (:func:`emozoo.evaluation.classifiers.converged`); ``Score.model`` is the trained classifier.
 
     ``transform`` maps samples to the classifier's input (e.g. DE features to 9 x 9 maps for the ``"cnn"``);
     ``recall_names`` (class names by id) adds each test class's ``recall:<name>``; ``positive_class`` adds that class's
-    F1 (``F1_pos``) and ``AUROC`` from the softmax probabilities (:func:`emozoo.metrics.binary_report`).
+    F1 (``F1_pos``) and ``AUROC`` from the softmax probabilities (:func:`emozoo.metrics.binary_report`); ``units`` (one
+    id per test sample) adds each unit's own scores as ``Score.per_unit`` (:func:`emozoo.metrics.per_unit_report`).
     """
     if transform is not None:
         x, x_test = torch.as_tensor(transform(x)).float(), torch.as_tensor(transform(x_test)).float()
@@ -140,12 +142,15 @@ def score_classifier(
                              weight_decay=settings.weight_decay, seed=seed, runtime=runtime)  # fmt: skip
     logits = predict_logits(model, x_test)
     pred = logits.argmax(1)
-    report = metrics.classification_report(y_test.cpu().numpy(), pred.cpu().numpy())
+    y_true, y_pred = y_test.cpu().numpy(), pred.cpu().numpy()
+    report = metrics.classification_report(y_true, y_pred)
+    column = logits.detach().softmax(1)[:, positive_class].cpu().numpy() if positive_class is not None else None
     if positive_class is not None:
-        report.update(metrics.binary_report(y_test.cpu().numpy(), pred.cpu().numpy(), logits.detach().softmax(1)[:, positive_class].cpu().numpy(), positive_class))
+        report.update(metrics.binary_report(y_true, y_pred, column, positive_class))
     if recall_names is not None:
-        report.update(metrics.per_class_recall(y_test.cpu().numpy(), pred.cpu().numpy(), recall_names))
-    return Score(report, converged(history), model)
+        report.update(metrics.per_class_recall(y_true, y_pred, recall_names))
+    per_unit = metrics.per_unit_report(y_true, y_pred, units, column, positive_class) if units is not None else None
+    return Score(report, converged(history), model, per_unit)
 
 
 @dataclass(frozen=True)
@@ -155,3 +160,5 @@ class Score:
     metrics: dict[str, float]
     converged: bool
     model: Any = field(default=None, repr=False, compare=False)
+    per_unit: dict[str, dict[str, float]] | None = None
+    """Each test unit's own scores, when ``units`` were given."""

@@ -19,7 +19,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from emozoo.errors import InputError
+from emozoo.errors import ConfigError, InputError
 
 Records = list[dict[str, Any]]
 
@@ -86,6 +86,18 @@ def true_labels(batch: Any) -> Any:
     if labels is None:
         raise InputError("the benchmark's test data has no labels; a fold's test split must be labelled")
     return labels.detach().cpu().numpy() if hasattr(labels, "detach") else np.asarray(labels)
+
+
+def test_units(batch: Any, protocol: str) -> Any:
+    """The unit id (subject) of every sample of the fold's test data, for the ``per_unit`` option; a typed error when
+    the data set's batches name none."""
+    import numpy as np
+
+    units = getattr(batch, "subjects", None)
+    if units is None:
+        raise ConfigError(f"{protocol} protocol: per_unit needs test data that names each sample's subject "
+                          f"({type(batch).__name__} carries none here); drop the option for this data set")  # fmt: skip
+    return units.detach().cpu().numpy() if hasattr(units, "detach") else np.asarray(units)
 
 
 def label_names(model: Any, batch: Any) -> list[str]:

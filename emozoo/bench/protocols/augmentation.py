@@ -24,7 +24,8 @@ For long-tailed data, ``tail_below`` adds the tail-only setting: the classes wit
 and, as the rebalancing baseline a generator must beat, with their own real samples drawn again
 (``real+oversample:tail``). ``per_class_recall`` adds each test class's ``recall:<name>``; ``feature_distance`` adds
 FID and KID between real training and synthetic samples in the feature space of the real-only classifier
-(:mod:`emozoo.evaluation.feature_distance`), beside the real-training-vs-real-test floor.
+(:mod:`emozoo.evaluation.feature_distance`), beside the real-training-vs-real-test floor; ``per_unit`` adds every test
+subject's own scores to each record, for intervals over subjects (:func:`emozoo.metrics.per_unit_report`).
 
 Batches are read through the sample interface (``features``, ``labels``, ``with_samples``), so physiological,
 speech (``AudioBatch``) and face (``ImageBatch``) data all work; ``feature_transform`` ("package.module:function")
@@ -45,7 +46,7 @@ from typing import Any
 
 import torch
 
-from emozoo.bench.protocols import Records, build_model, samples
+from emozoo.bench.protocols import Records, build_model, samples, test_units
 from emozoo.config import canonical_json
 from emozoo.errors import CapabilityError, ConfigError, EmptyInputError, InputError, LabelError, NonFiniteError, ShapeError
 from emozoo.evaluation.augmentation import (
@@ -101,6 +102,8 @@ class AugmentationOptions:
     """FID / KID (``FID_cnn``, ``KID_cnn``) in the feature space of the first configured classifier trained on real data."""
     positive_class: int | None = None
     """A class id: add its F1 (``F1_pos``) and ``AUROC`` to every record (detection tasks, e.g. stress vs no stress)."""
+    per_unit: bool = False
+    """Add each test subject's own scores to every record (``per_unit``), for intervals over subjects, not folds."""
 
     def __post_init__(self) -> None:
         """Validate and normalise every field, so a bad protocol fails before any training."""
@@ -133,7 +136,7 @@ class AugmentationOptions:
         if self.positive_class is not None and (isinstance(self.positive_class, bool) or not isinstance(self.positive_class, int)
                                                 or self.positive_class < 0):
             raise ConfigError(f"positive_class must be None or a class id (int >= 0), got {self.positive_class!r}")
-        for flag in ("per_class_recall", "feature_distance"):
+        for flag in ("per_class_recall", "feature_distance", "per_unit"):
             if not isinstance(getattr(self, flag), bool):
                 raise ConfigError(f"{flag} must be true or false, got {getattr(self, flag)!r}")
         self.kinds()
@@ -207,7 +210,7 @@ class _Scorer:
     """Trains every configured classifier on a training set and scores it on the fold's real test split."""
 
     def __init__(self, opts: AugmentationOptions, x_test: torch.Tensor, y_test: torch.Tensor, num_classes: int, runtime: Any,
-                 names: list[str] | None = None):
+                 names: list[str] | None = None, units: Any = None):
         from emozoo.specs import import_object
 
         self.kinds, self.settings, self.runtime = opts.kinds(), opts.settings(), runtime
@@ -216,6 +219,7 @@ class _Scorer:
         self.n_test = len(y_test)
         self.recall_names = (names or [str(c) for c in range(num_classes)]) if opts.per_class_recall else None
         self.positive_class = opts.positive_class
+        self.units = units
         self.models: dict[str, Any] = {}
         """The classifiers of the last ``records`` call, by kind (the real-only ones embed samples for FID / KID)."""
 
@@ -230,10 +234,11 @@ class _Scorer:
         for kind in self.kinds:
             score = score_classifier(kind, self.settings[kind], x, y, self.x_test, self.y_test, self.num_classes, seed=seed,
                                      runtime=self.runtime, transform=self.transform if kind in ("cnn", "pooled_cnn") else None,
-                                     recall_names=self.recall_names, positive_class=self.positive_class)  # fmt: skip
+                                     recall_names=self.recall_names, positive_class=self.positive_class, units=self.units)  # fmt: skip
             self.models[kind] = score.model
             out.append({"condition": condition, "ratio": ratio, "classifier": kind, "metrics": score.metrics,
-                        "converged": score.converged, "n_real": n_real, "n_added": len(y) - n_real, "n_test": self.n_test})  # fmt: skip
+                        "converged": score.converged, "n_real": n_real, "n_added": len(y) - n_real, "n_test": self.n_test,
+                        **({"per_unit": score.per_unit} if score.per_unit is not None else {})})  # fmt: skip
         return out
 
 
@@ -300,7 +305,8 @@ def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], optio
     num_classes = max(int(y_train.max()), int(y_test.max())) + 1
     if num_classes < 2:
         raise LabelError(f"fold {fold.name}: only one class in the data; the protocol needs at least two")
-    scorer = _Scorer(opts, x_test, y_test, num_classes, runtime, _class_names(fold.train, num_classes))
+    units = test_units(fold.test, "augmentation") if opts.per_unit else None
+    scorer = _Scorer(opts, x_test, y_test, num_classes, runtime, _class_names(fold.train, num_classes), units)
     records, real_models = _baselines(fold, seed, opts, scorer, x_train, y_train)
 
     epochs = {"epochs": opts.generator_epochs} if opts.generator_epochs is not None else {}

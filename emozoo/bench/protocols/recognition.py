@@ -2,7 +2,9 @@
 
 Options: ``per_class_recall`` (default False) adds ``recall:<class name>`` for every class of the test split (long-tailed
 data sets report their tail classes this way); ``positive_class`` (a class id, default None) adds that class's F1
-(``F1_pos``) and, from the predicted probabilities, ``AUROC`` (detection tasks such as stress vs no stress).
+(``F1_pos``) and, from the predicted probabilities, ``AUROC`` (detection tasks such as stress vs no stress);
+``per_unit`` (default False) adds each test subject's own scores (``per_unit``:
+:func:`emozoo.metrics.per_unit_report`), from which the report takes intervals over subjects rather than folds.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from typing import Any
 import numpy as np
 
 from emozoo import metrics
-from emozoo.bench.protocols import Records, build_model, label_names, true_labels
+from emozoo.bench.protocols import Records, build_model, label_names, test_units, true_labels
 from emozoo.errors import CapabilityError, ConfigError
 
-OPTIONS = ("per_class_recall", "positive_class")
+OPTIONS = ("per_class_recall", "positive_class", "per_unit")
 
 
 def check_options(options: dict[str, Any]) -> None:
@@ -23,8 +25,9 @@ def check_options(options: dict[str, Any]) -> None:
     unknown = sorted(set(options) - set(OPTIONS))
     if unknown:
         raise ConfigError(f"recognition protocol: unknown option(s) {unknown}; known: {list(OPTIONS)}")
-    if not isinstance(options.get("per_class_recall", False), bool):
-        raise ConfigError(f"recognition protocol: per_class_recall must be true or false, got {options['per_class_recall']!r}")
+    for flag in ("per_class_recall", "per_unit"):
+        if not isinstance(options.get(flag, False), bool):
+            raise ConfigError(f"recognition protocol: {flag} must be true or false, got {options[flag]!r}")
     pos = options.get("positive_class")
     if pos is not None and (isinstance(pos, bool) or not isinstance(pos, int) or pos < 0):
         raise ConfigError(f"recognition protocol: positive_class must be a class id (int >= 0) or absent, got {pos!r}")
@@ -45,9 +48,9 @@ def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], optio
     if options.get("per_class_recall"):
         scores.update(metrics.per_class_recall(y_true, y_pred, names or None))
     pos = options.get("positive_class")
+    column = None
     if pos is not None:
         probs = prediction.probabilities
-        column = None
         if probs is not None:
             probs = probs.detach().cpu().numpy() if hasattr(probs, "detach") else np.asarray(probs)
             column = probs[:, pos] if probs.ndim == 2 and probs.shape[1] > pos else None
@@ -61,5 +64,7 @@ def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], optio
         "label_names": names,
         "n_test": int(len(y_true)),
     }
+    if options.get("per_unit"):
+        record["per_unit"] = metrics.per_unit_report(y_true, y_pred, test_units(fold.test, "recognition"), column, pos)
     record.update({k: v for k, v in prediction.extra.items() if isinstance(v, (int, float, str))})
     return [record]
