@@ -403,3 +403,47 @@ def test_source_is_kept_by_index_and_to_and_kept_short_in_repr() -> None:
     assert "source" not in repr(EEGBatch(features=torch.randn(2, 4, 5)))
     with pytest.raises(DTypeError, match="DataSource"):
         EEGBatch(features=torch.randn(2, 4, 5), source="ravdess")
+
+
+# --- TextBatch ------------------------------------------------------------------------------------
+
+
+def test_text_batch_holds_single_multi_label_and_dimensional_targets() -> None:
+    from emozoo.data import TextBatch
+
+    single = TextBatch(texts=["so happy", "so sad", "meh"], labels=[1, 0, 2], label_names=("sad", "happy", "neutral"))
+    assert single.num_classes == 3 and not single.multi_label and single.features == ("so happy", "so sad", "meh")
+    assert single.index([2, 0]).texts == ("meh", "so happy") and single.index([2, 0]).labels.tolist() == [2, 1]
+    multi = TextBatch(texts=["a", "b"], labels=torch.tensor([[1, 0, 1], [0, 1, 0]], dtype=torch.bool), ids=("x", "y"))
+    assert multi.multi_label and multi.num_classes == 3 and multi.labels.dtype == torch.float32
+    assert multi.index(torch.tensor([False, True])).ids == ("y",)
+    vad = TextBatch(texts=["calm"], targets=[[3.0, 1.5, 2.0]], target_names=("V", "A", "D"))
+    assert vad.targets.shape == (1, 3) and vad.labels is None and vad.num_classes is None
+    fresh = single.with_samples(("new text",), torch.tensor([0]))
+    assert fresh.texts == ("new text",) and fresh.label_names == single.label_names and fresh.ids is None
+    assert TextBatch(texts=["x"]).coarse_modality == "text" and TextBatch(texts=["x"]).signals == ("text",)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"texts": "one string"}, DTypeError, "wrap a single text"),
+        ({"texts": []}, EmptyInputError, "at least one text"),
+        ({"texts": ["ok", b"bytes"]}, DTypeError, "decode bytes"),
+        ({"texts": ["ok", " \t\n"]}, EmptyInputError, r"whitespace-only text\(s\) at positions \[1\]"),
+        ({"texts": ["bad \udc80 half"]}, InputError, "not valid Unicode"),
+        ({"texts": ["a", "b"], "labels": [0]}, ShapeError, "2"),
+        ({"texts": ["a"], "labels": [2], "label_names": ("x", "y")}, LabelError, "outside 0..1"),
+        ({"texts": ["a"], "labels": [[0, 0]]}, LabelError, "carry no label"),
+        ({"texts": ["a"], "labels": [[0.5, 1.0]]}, LabelError, "0 or 1"),
+        ({"texts": ["a"], "labels": [[1, 0, 0]], "label_names": ("x", "y")}, ShapeError, "indicator columns"),
+        ({"texts": ["a"], "targets": [[1.0, float("nan")]]}, NonFiniteError, "targets"),
+        ({"texts": ["a"], "targets": [[1.0, 2.0]], "target_names": ("V",)}, ShapeError, "target_names"),
+        ({"texts": ["a", "b"], "ids": ("x",)}, ShapeError, "ids"),
+    ],
+)
+def test_text_batch_refuses_bad_input(kwargs, error, match) -> None:
+    from emozoo.data import TextBatch
+
+    with pytest.raises(error, match=match):
+        TextBatch(**kwargs)

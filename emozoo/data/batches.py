@@ -51,6 +51,7 @@ __all__ = [
     "ImageBatch",
     "MultimodalBatch",
     "PhysioBatch",
+    "TextBatch",
     "Utterance",
     "as_float_tensor",
     "as_label_tensor",
@@ -695,6 +696,126 @@ class ImageBatch(_TensorBatch):
 
     def __len__(self) -> int:
         return int(self.images.shape[0])
+
+
+# --- texts -----------------------------------------------------------------------------------------
+
+
+def _check_texts(texts: Any) -> tuple[str, ...]:
+    """A non-empty tuple of str, each with visible content and encodable as UTF-8 (typed errors naming positions)."""
+    if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence):
+        raise DTypeError(f"texts: expected a list of str, got {type(texts).__name__}; wrap a single text in a list")
+    out = tuple(texts)
+    if not out:
+        raise EmptyInputError("texts: got an empty list; a batch needs at least one text")
+    for i, t in enumerate(out):
+        if not isinstance(t, str):
+            raise DTypeError(f"texts[{i}]: expected str, got {type(t).__name__}; decode bytes with .decode('utf-8') first")
+        try:
+            t.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InputError(f"texts[{i}]: not valid Unicode text ({exc.reason} at character {exc.start}); "
+                             "decode the source with errors='replace' or drop the row") from None
+    blank = [i for i, t in enumerate(out) if not t.strip()]
+    if blank:
+        raise EmptyInputError(f"texts: {len(blank)} empty or whitespace-only text(s) at positions {blank[:10]}; "
+                              "drop them before building the batch (a data plugin's reader counts what it drops)")  # fmt: skip
+    return out
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class TextBatch(_TensorBatch):
+    """Texts (sentences, comments), one per sample, with single-label ids ``labels`` [N] int64, multi-label
+    indicators ``labels`` [N, K] (0/1, stored as float32) or dimensional ``targets`` [N, D] float32 (e.g. valence,
+    arousal, dominance); ``ids`` names each text (optional)."""
+
+    texts: tuple[str, ...]
+    labels: torch.Tensor | None = None
+    targets: torch.Tensor | None = None
+    label_names: tuple[str, ...] | None = None
+    target_names: tuple[str, ...] | None = None
+    ids: tuple[str, ...] | None = None
+    source: DataSource | None = None
+
+    _SAMPLE_FIELDS: ClassVar[tuple[str, ...]] = ("texts", "labels", "targets", "ids")
+    _FEATURE_FIELD: ClassVar[str] = "texts"
+    coarse_modality: ClassVar[str] = "text"
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The samples (``texts``) under the name every protocol reads."""
+        return self.texts
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        """``("text",)``."""
+        return ("text",)
+
+    @property
+    def multi_label(self) -> bool:
+        """True when ``labels`` are per-class indicators [N, K]."""
+        return self.labels is not None and self.labels.ndim == 2
+
+    @property
+    def num_classes(self) -> int | None:
+        """K for multi-label indicators, else the label vocabulary's size (or max id + 1 without names)."""
+        if self.labels is None:
+            return None
+        if self.multi_label:
+            return int(self.labels.shape[1])
+        return len(self.label_names) if self.label_names else int(self.labels.max()) + 1
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __post_init__(self) -> None:
+        """Check texts, labels (ids or 0/1 indicators with at least one label per row), targets, names and ids."""
+        _check_source(self.source)
+        texts = _check_texts(self.texts)
+        _set(self, "texts", texts)
+        n = len(texts)
+        if self.label_names is not None:
+            _set(self, "label_names", DialogueBatch._check_label_names(self.label_names))
+        if self.labels is not None:
+            _set(self, "labels", self._check_labels(self.labels, n))
+        if self.targets is not None:
+            t = as_float_tensor(self.targets, "targets")
+            _check_ndim(t, "targets", (1, 2), "[N] or [N, D]")
+            t = t[:, None] if t.ndim == 1 else t
+            if t.shape[0] != n:
+                raise ShapeError(f"targets: expected {n} rows (one per text), got shape {_shape(t)}")
+            _set(self, "targets", t)
+            if self.target_names is not None:
+                names = tuple(self.target_names)
+                if len(names) != t.shape[1] or not all(isinstance(x, str) for x in names):
+                    raise ShapeError(f"target_names: expected {t.shape[1]} str names (one per target column), got {names!r}")
+                _set(self, "target_names", names)
+        if self.ids is not None:
+            ids = tuple(self.ids)
+            if len(ids) != n or not all(isinstance(x, str) for x in ids):
+                raise ShapeError(f"ids: expected {n} str ids (one per text), got {len(ids)} items")
+            _set(self, "ids", ids)
+
+    def _check_labels(self, labels: Any, n: int) -> torch.Tensor:
+        t = _to_tensor(labels, "labels")
+        k = len(self.label_names) if self.label_names else None
+        if t.ndim == 2:  # multi-label indicators
+            if t.shape[0] != n:
+                raise ShapeError(f"labels: expected {n} rows (one per text), got shape {_shape(t)}")
+            if k is not None and t.shape[1] != k:
+                raise ShapeError(f"labels: {t.shape[1]} indicator columns for {k} label_names; pass one column per class")
+            if not bool(((t == 0) | (t == 1)).all()):
+                raise LabelError("labels: multi-label indicators must be 0 or 1; threshold probabilities before building the batch")
+            empty = (t.sum(1) == 0).nonzero().flatten().tolist()
+            if empty:
+                raise LabelError(f"labels: {len(empty)} row(s) carry no label, first at positions {empty[:10]}; drop them or give "
+                                 "each row at least one class (GoEmotions marks 'neutral' explicitly)")  # fmt: skip
+            return t.to(torch.float32)
+        ids = as_label_tensor(t, "labels", n)
+        if k is not None and ids.numel() and int(ids.max()) >= k:
+            pos = int((ids >= k).nonzero()[0])
+            raise LabelError(f"labels: class id {int(ids[pos])} at position {pos} is outside 0..{k - 1} ({k} label_names)")
+        return ids
 
 
 # --- dialogues (pure Python) ----------------------------------------------------------------------

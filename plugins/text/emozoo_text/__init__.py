@@ -1,0 +1,1 @@
+"""emozoo-text: the text corpora of emozoo (GoEmotions, EmoBank) as validated TextBatch folds with official splits."""
