@@ -33,8 +33,8 @@ def _to_numpy(x: ArrayLike) -> Any:
     return x.detach().cpu().numpy() if hasattr(x, "detach") else x
 
 
-def _as_array(x: ArrayLike, name: str) -> np.ndarray:
-    """Return ``x`` as a non-empty, finite, 1-D real numpy array, or raise a typed error naming ``name``."""
+def _as_array(x: ArrayLike, name: str, ndims: tuple[int, ...] = (1,)) -> np.ndarray:
+    """Return ``x`` as a non-empty, finite real numpy array (1-D unless ``ndims`` allows more), or a typed error naming ``name``."""
     try:
         arr = np.asarray(_to_numpy(x))
     except (TypeError, ValueError) as exc:
@@ -43,8 +43,10 @@ def _as_array(x: ArrayLike, name: str) -> np.ndarray:
         arr = arr.astype(np.int64)
     if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
         raise DTypeError(f"{name} must hold real numbers (int or float), got dtype {arr.dtype}")
-    if arr.ndim != 1:
-        raise ShapeError(f"{name} must be 1-D with one value per sample, got shape {arr.shape}; flatten it with .reshape(-1)")
+    if arr.ndim not in ndims:
+        if ndims == (1,):
+            raise ShapeError(f"{name} must be 1-D with one value per sample, got shape {arr.shape}; flatten it with .reshape(-1)")
+        raise ShapeError(f"{name} must be [N, K] (one row per sample), got shape {list(arr.shape)}")
     if arr.size == 0:
         raise EmptyInputError(f"{name} is empty; at least one sample is needed")
     bad = ~np.isfinite(arr)
@@ -277,6 +279,58 @@ def _auroc(is_pos: np.ndarray, s: np.ndarray) -> float:
     return float(u / (n_pos * n_neg))
 
 
+# --- multi-label ----------------------------------------------------------------------------------
+
+
+def _indicators(x: ArrayLike, name: str) -> np.ndarray:
+    a = _as_array(x, name, (1, 2))
+    if a.ndim != 2:
+        raise ShapeError(f"{name}: multi-label indicators must be [N, K], got shape {list(a.shape)}")
+    if not np.isin(a, (0, 1)).all():
+        raise LabelError(f"{name}: multi-label indicators must be 0 or 1; threshold probabilities first")
+    return a.astype(bool)
+
+
+def multilabel_report(y_true: ArrayLike, y_pred: ArrayLike, names: Sequence[str] | None = None) -> dict[str, float]:
+    """Multi-label scores of indicator matrices [N, K] (e.g. GoEmotions): ``MF1`` (macro-F1: the mean over the K
+    classes of 2 TP / (2 TP + FP + FN), 0 for a class neither true nor predicted, as scikit-learn's zero_division=0),
+    ``WF1`` (the same weighted by each class's true count), ``microF1`` (pooled counts), ``ACC`` (exact-match ratio:
+    every label of a row right, scikit-learn's subset accuracy) and, with ``names``, ``F1:<name>`` per class."""
+    t, p = _indicators(y_true, "y_true"), _indicators(y_pred, "y_pred")
+    if t.shape != p.shape:
+        raise ShapeError(f"y_true is {list(t.shape)} but y_pred is {list(p.shape)}; pass indicators of the same classes")
+    if names is not None and len(names) != t.shape[1]:
+        raise ShapeError(f"names: {len(names)} names for {t.shape[1]} classes")
+    tp, fp, fn = (t & p).sum(0), (~t & p).sum(0), (t & ~p).sum(0)
+    f1 = _ratio(2 * tp, 2 * tp + fp + fn)
+    support = t.sum(0)
+    pooled = 2 * tp.sum() + fp.sum() + fn.sum()
+    out = {"MF1": float(f1.mean()), "WF1": float((f1 * support).sum() / support.sum()) if support.sum() else 0.0,
+           "microF1": float(2 * tp.sum() / pooled) if pooled else 0.0, "ACC": float((t == p).all(1).mean())}  # fmt: skip
+    if names is not None:
+        out.update({f"F1:{n}": float(v) for n, v in zip(names, f1)})
+    return out
+
+
+def dimensional_report(y_true: ArrayLike, y_pred: ArrayLike, names: Sequence[str] | None = None) -> dict[str, float]:
+    """Per dimension of [N, D] ratings (e.g. EmoBank's V, A, D): Pearson ``r:<name>`` and ``MAE:<name>``, and their
+    means over dimensions ``Corr`` and ``MAE``; a constant prediction of one dimension is a typed error (r undefined)."""
+    t, p = _as_array(y_true, "y_true", (1, 2)).astype(np.float64), _as_array(y_pred, "y_pred", (1, 2)).astype(np.float64)
+    t, p = (t[:, None] if t.ndim == 1 else t), (p[:, None] if p.ndim == 1 else p)
+    if t.shape != p.shape:
+        raise ShapeError(f"y_true is {list(t.shape)} but y_pred is {list(p.shape)}; pass [N, D] ratings of the same dimensions")
+    labels = list(names) if names is not None else [str(d) for d in range(t.shape[1])]
+    if len(labels) != t.shape[1]:
+        raise ShapeError(f"names: {len(labels)} names for {t.shape[1]} dimensions")
+    out: dict[str, float] = {}
+    for d, name in enumerate(labels):
+        out[f"r:{name}"] = _pearson(t[:, d], p[:, d])
+        out[f"MAE:{name}"] = _mae(t[:, d], p[:, d])
+    out["Corr"] = float(np.mean([out[f"r:{n}"] for n in labels]))
+    out["MAE"] = float(np.mean([out[f"MAE:{n}"] for n in labels]))
+    return out
+
+
 # --- regression -----------------------------------------------------------------------------------
 
 
@@ -407,7 +461,7 @@ ALIASES: dict[str, str] = {"UA": "UAR", "WA": "ACC", "WAR": "ACC", "UF1": "MF1"}
 #: Every metric reported as a percentage: fractions in records and cards' metadata, x100 in tables (as papers
 #: print them). The one table of percent-scaled names; bench tables, plots, comparisons and model cards read it.
 PERCENT_METRICS: frozenset[str] = frozenset(
-    {"ACC", "UAR", "WF1", "MF1", "Acc-2", "Acc-2_has0", "F1", "F1_has0", "Acc-5", "Acc-7", *ALIASES}
+    {"ACC", "UAR", "WF1", "MF1", "microF1", "Acc-2", "Acc-2_has0", "F1", "F1_has0", "Acc-5", "Acc-7", *ALIASES}
 )
 
 #: Canonical column order of tables (names not listed follow, alphabetically).

@@ -342,3 +342,35 @@ def test_one_percent_table_and_a_fixed_column_order():
     assert M.ordered(["MAE", "zeta", "MF1", "ACC", "UAR"]) == ["ACC", "UAR", "MF1", "MAE", "zeta"]
     assert M.ordered(["MAE", "ACC", "UAR"], headline="UA") == ["UAR", "ACC", "MAE"]
     assert M.ordered(["MAE", "ACC"], headline="CCC") == ["ACC", "MAE"]  # a headline not measured is not invented
+
+
+def test_multilabel_report_against_hand_counts() -> None:
+    t = np.array([[1, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1]])
+    p = np.array([[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 1, 1]])
+    out = M.multilabel_report(t, p, ["a", "b", "c"])
+    # class a: TP 2 FP 0 FN 0 -> 1; b: TP 1 FP 1 FN 1 -> 0.5; c: TP 1 FP 0 FN 1 -> 2/3
+    assert out["F1:a"] == 1.0 and out["F1:b"] == 0.5 and out["F1:c"] == pytest.approx(2 / 3)
+    assert out["MF1"] == pytest.approx((1 + 0.5 + 2 / 3) / 3)
+    assert out["WF1"] == pytest.approx((2 * 1 + 2 * 0.5 + 2 * 2 / 3) / 6)
+    assert out["microF1"] == pytest.approx(2 * 4 / (2 * 4 + 1 + 2))
+    assert out["ACC"] == 0.25  # only row 1 is exactly right
+    assert M.multilabel_report(np.zeros((2, 2)), np.zeros((2, 2)))["MF1"] == 0.0  # zero_division = 0
+    with pytest.raises(LabelError, match="0 or 1"):
+        M.multilabel_report(t, p * 0.5)
+    with pytest.raises(ShapeError, match="\\[N, K\\]"):
+        M.multilabel_report(t[0], p[0])
+    with pytest.raises(ShapeError, match="same classes"):
+        M.multilabel_report(t, p[:, :2])
+
+
+def test_dimensional_report_per_dimension_and_mean() -> None:
+    t = np.array([[1.0, 2.0], [2.0, 4.0], [3.0, 3.0], [4.0, 1.0]])
+    p = np.array([[1.5, 1.0], [2.5, 2.0], [3.5, 3.0], [4.5, 4.0]])
+    out = M.dimensional_report(t, p, ["V", "A"])
+    assert out["r:V"] == pytest.approx(1.0) and out["MAE:V"] == pytest.approx(0.5)
+    assert out["r:A"] == pytest.approx(np.corrcoef(t[:, 1], p[:, 1])[0, 1])
+    assert out["Corr"] == pytest.approx((out["r:V"] + out["r:A"]) / 2) and out["MAE"] == pytest.approx((0.5 + 1.5) / 2)
+    with pytest.raises(InputError, match="zero variance"):
+        M.dimensional_report(t, np.ones_like(t))
+    with pytest.raises(ShapeError, match="names"):
+        M.dimensional_report(t, p, ["V"])

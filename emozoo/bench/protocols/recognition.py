@@ -5,6 +5,11 @@ data sets report their tail classes this way); ``positive_class`` (a class id, d
 (``F1_pos``) and, from the predicted probabilities, ``AUROC`` (detection tasks such as stress vs no stress);
 ``per_unit`` (default False) adds each test subject's own scores (``per_unit``:
 :func:`emozoo.metrics.per_unit_report`), from which the report takes intervals over subjects rather than folds.
+
+Multi-label test data (labels [N, K] 0/1, e.g. GoEmotions) is scored with :func:`emozoo.metrics.multilabel_report`
+(macro-F1 first; ``per_class_recall`` adds each class's ``F1:<name>``); dimensional test data (a batch with
+``targets`` [N, D] and no labels, e.g. EmoBank's valence / arousal / dominance) with
+:func:`emozoo.metrics.dimensional_report` on the prediction's ``values``.
 """
 
 from __future__ import annotations
@@ -38,11 +43,20 @@ def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], optio
     model = build_model(method, seed, overrides)
     model.fit(fold.train, fold.val, runtime=runtime)
     prediction = model.predict(fold.test)
+    targets = getattr(fold.test, "targets", None)
+    if getattr(fold.test, "labels", None) is None and hasattr(targets, "shape"):
+        return [_dimensional_record(method, prediction, fold.test)]
     if prediction.labels is None:
         raise CapabilityError(method, "be benchmarked for recognition", "its predict() returned no class labels")
     y_true = true_labels(fold.test)
     y_pred = prediction.labels.detach().cpu().numpy() if hasattr(prediction.labels, "detach") else np.asarray(prediction.labels)
     names = label_names(model, fold.test)
+    if y_true.ndim == 2:
+        unusable = [o for o in ("positive_class", "per_unit") if options.get(o) not in (None, False)]
+        if unusable:
+            raise ConfigError(f"recognition protocol: {unusable} apply to single-label data; the test data here is multi-label "
+                              f"({y_true.shape[1]} indicator columns): drop the option(s)")  # fmt: skip
+        return [_multilabel_record(method, y_true, y_pred, names, options)]
     num_classes = max(len(names), int(max(y_true.max(), y_pred.max())) + 1)
     scores = metrics.classification_report(y_true, y_pred)
     if options.get("per_class_recall"):
@@ -68,3 +82,27 @@ def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], optio
         record["per_unit"] = metrics.per_unit_report(y_true, y_pred, test_units(fold.test, "recognition"), column, pos)
     record.update({k: v for k, v in prediction.extra.items() if isinstance(v, (int, float, str))})
     return [record]
+
+
+def _numpy(x: Any) -> np.ndarray:
+    return x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
+
+
+def _multilabel_record(method: str, y_true: np.ndarray, y_pred: np.ndarray, names: list[str], options: dict[str, Any]) -> dict[str, Any]:
+    """The record of multi-label test data: macro-F1, weighted and micro F1, exact match (and per-class F1)."""
+    if y_pred.shape != y_true.shape:
+        raise CapabilityError(method, "be benchmarked on multi-label data",
+                              f"its predict() returned labels of shape {list(y_pred.shape)} for {list(y_true.shape)} indicators")  # fmt: skip
+    scores = metrics.multilabel_report(y_true, y_pred, (names or None) if options.get("per_class_recall") else None)
+    return {"condition": "test", "ratio": None, "classifier": None, "metrics": scores, "label_names": names,
+            "n_test": int(len(y_true)), "positives_per_class": y_true.sum(0).astype(int).tolist()}  # fmt: skip
+
+
+def _dimensional_record(method: str, prediction: Any, batch: Any) -> dict[str, Any]:
+    """The record of dimensional test data (``targets`` [N, D]): Pearson r and MAE per dimension and their means."""
+    if prediction.values is None:
+        raise CapabilityError(method, "be benchmarked on dimensional data", "its predict() returned no values")
+    names = getattr(batch, "target_names", None)
+    scores = metrics.dimensional_report(_numpy(batch.targets), _numpy(prediction.values), names)
+    return {"condition": "test", "ratio": None, "classifier": None, "metrics": scores, "target_names": list(names or ()),
+            "n_test": int(len(batch.targets))}  # fmt: skip
