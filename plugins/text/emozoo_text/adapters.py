@@ -108,6 +108,20 @@ class GoEmotionsAdapter:
         yield Fold("official", train, splits["test"], manifest, val=splits["dev"])
 
 
+class GoEmotionsEkmanAdapter(GoEmotionsAdapter):
+    """The ``goemotions-ekman`` data set: GoEmotions with the paper's Ekman grouping unless ``labels`` says otherwise."""
+
+    dataset_id = "goemotions-ekman"
+
+    def load(self, split: str, *, data_dir: str | os.PathLike[str] | None = None, labels: str = "ekman") -> TextBatch:
+        """One official split, Ekman-grouped by default."""
+        return super().load(split, data_dir=data_dir, labels=labels)
+
+    def folds(self, *, labels: str = "ekman", **options: Any) -> Iterator[Fold]:
+        """GoEmotions' official fold with the Ekman labels by default."""
+        return super().folds(labels=labels, **options)
+
+
 class EmoBankAdapter:
     """EmoBank's official split: texts with (V, A, D) targets on the 1-5 scale."""
 

@@ -22,15 +22,15 @@ DATASETS: tuple[DatasetSpec, ...] = (
     ),
     DatasetSpec(
         id="goemotions-ekman", name="GoEmotions, Ekman grouping (6 basic emotions + neutral, multi-label)",
-        paper_dataset="GoEmotions (Ekman)", adapter_class="emozoo_text.adapters:GoEmotionsAdapter", modality="text",
+        paper_dataset="GoEmotions (Ekman)", adapter_class="emozoo_text.adapters:GoEmotionsEkmanAdapter", modality="text",
         modalities=("text",), label_names=("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"), metric="MF1",
         license="Apache-2.0", url=_GOEMOTIONS_URL, citation=_GOEMOTIONS_CITE,
-        description="GoEmotions with the paper's Ekman mapping of the 27 emotions (pass labels='ekman' to the adapter's folds).",
+        description="GoEmotions with the paper's Ekman mapping of the 27 emotions (6 groups + neutral), multi-label [N, 7].",
     ),
     DatasetSpec(
         id="emobank", name="EmoBank: 10,062 English sentences with valence, arousal, dominance (1-5)", paper_dataset="EmoBank",
         adapter_class="emozoo_text.adapters:EmoBankAdapter", modality="text", modalities=("text",), task="regression",
-        metric="pearson", license="CC-BY-SA-4.0 (derivatives of the data stay CC-BY-SA)", url="https://github.com/JULIELab/EmoBank",
+        metric="Corr", license="CC-BY-SA-4.0 (derivatives of the data stay CC-BY-SA)", url="https://github.com/JULIELab/EmoBank",
         citation=("S. Buechel, U. Hahn. EmoBank: Studying the Impact of Annotation Perspective and Representation Format on "
                   "Dimensional Emotion Analysis. EACL 2017."),
         description="MASC and SemEval-2007 sentences, weighted reader + writer VAD ratings; official 8,062 / 1,000 / 1,000 split.",

@@ -38,6 +38,10 @@ def test_real_goemotions_matches_its_documented_counts() -> None:
     ekman = next(GoEmotionsAdapter().folds(data_dir=SHARED / "goemotions", labels="ekman"))
     assert ekman.train.label_names == goemotions.EKMAN and ekman.train.labels.shape == (43410, 7)
     assert ekman.manifest.dataset == "goemotions-ekman"
+    import emozoo
+
+    registered = emozoo.load_folds("goemotions-ekman", data_dir=SHARED / "goemotions")[0]
+    assert registered.train.label_names == goemotions.EKMAN and torch.equal(registered.test.labels, ekman.test.labels)
 
 
 def test_ekman_grouping_covers_every_emotion_once() -> None:
