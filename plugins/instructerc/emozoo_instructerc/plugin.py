@@ -50,16 +50,17 @@ MINILM_LINEAR = MethodSpec(
         "Sentence-BERT: Sentence Embeddings using Siamese BERT-Networks", 2019,
         authors="Reimers, N., Gurevych, I.", venue="EMNLP 2019",
     ),
-    summary="Baseline: a linear softmax head on frozen all-MiniLM-L6-v2 embeddings of each utterance (no context).",
+    summary="Baseline: a linear head on frozen all-MiniLM-L6-v2 embeddings of each utterance or text (no context); softmax "
+    "for single-label data, one sigmoid per class for multi-label texts (GoEmotions).",
     can_generate=False,
     can_predict=True,
     baseline=True,
-    inputs=(TensorSpec("dialogues", ("N",), "DialogueBatch", "dialogues; each labelled utterance is classified alone"),),
+    inputs=(TensorSpec("dialogues", ("N",), "DialogueBatch", "dialogues (each labelled utterance classified alone) or a TextBatch"),),
     outputs=(
-        TensorSpec("probabilities", ("U", "num_labels"), "float32", "softmax over the label set per labelled utterance"),
-        TensorSpec("labels", ("U",), "int64", "argmax label ids"),
+        TensorSpec("probabilities", ("U", "num_labels"), "float32", "softmax over the label set per labelled utterance (sigmoid per class for multi-label texts)"),
+        TensorSpec("labels", ("U",), "int64", "argmax label ids ([N, K] 0/1 for multi-label texts)"),
     ),
-    datasets=("meld", "emorynlp", "iemocap"),
+    datasets=("meld", "emorynlp", "iemocap", "goemotions", "goemotions-ekman"),
     example="emozoo_instructerc.example:minilm_linear_example",
 )
 

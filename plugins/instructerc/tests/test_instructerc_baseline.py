@@ -5,7 +5,7 @@ import torch
 
 import emozoo
 
-from emozoo.data.batches import Dialogue, DialogueBatch, Utterance
+from emozoo.data.batches import Dialogue, DialogueBatch, TextBatch, Utterance
 from emozoo.errors import LabelError, NotFittedError
 from emozoo_instructerc.baseline import LinearHeadConfig, SentenceEmbeddingLinear
 
@@ -39,3 +39,34 @@ def test_linear_head_learns_separable_words_and_checks_labels():
         model.predict(other)
 
 
+
+
+
+def _texts(n: int, multi: bool) -> TextBatch:
+    words = {0: "wonderful lovely glad", 1: "furious hate awful", 2: "scared afraid nervous"}
+    texts = [f"{words[i % 3]} day {i}" + (f" {words[(i + 1) % 3]}" if multi and i % 4 == 0 else "") for i in range(n)]
+    if multi:
+        labels = torch.zeros(n, 3)
+        for i in range(n):
+            labels[i, i % 3] = 1
+            if i % 4 == 0:
+                labels[i, (i + 1) % 3] = 1
+    else:
+        labels = torch.arange(n) % 3
+    return TextBatch(texts=texts, labels=labels, label_names=("joy", "anger", "fear"))
+
+
+def test_minilm_linear_reads_single_and_multi_label_texts() -> None:
+    for multi in (False, True):
+        model = emozoo.load("minilm-linear", encoder="hashing", label_names=("joy", "anger", "fear"), epochs=80, lr=0.05)
+        model.fit(_texts(60, multi))
+        pred = model.predict(_texts(30, multi))
+        truth = _texts(30, multi).labels
+        assert bool(model.multi_label) is multi
+        if multi:
+            assert pred.labels.shape == (30, 3) and (pred.labels.sum(1) >= 1).all()
+            assert emozoo.metrics.multilabel_report(truth.numpy(), pred.labels.numpy())["MF1"] > 0.8
+        else:
+            assert pred.labels.shape == (30,) and (pred.labels == truth).float().mean() > 0.8
+    with pytest.raises(LabelError, match="uses labels"):
+        model.fit(TextBatch(texts=["x y", "y z"], labels=torch.tensor([0, 1]), label_names=("a", "b", "c")))
