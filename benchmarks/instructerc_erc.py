@@ -64,7 +64,7 @@ def run_dataset(name: str, args) -> dict:
     import torch
 
     from emozoo_instructerc.baseline import SentenceEmbeddingLinear
-    from emozoo_instructerc.datasets import EmoryNLPAdapter, MELDAdapter, bundled_subset
+    from emozoo_text.dialogue import EmoryNLPAdapter, MELDAdapter, bundled_subset
     from emozoo_instructerc.model import InstructERC, InstructERCConfig
     from emozoo_instructerc.retrieval import MiniLMEncoder
 

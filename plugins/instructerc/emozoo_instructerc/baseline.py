@@ -21,7 +21,7 @@ from emozoo.data.batches import DialogueBatch, TextBatch
 from emozoo.errors import InputError, LabelError, NotFittedError
 from emozoo.model import EmotionModel, Prediction
 from emozoo.runtime import seeded_cpu_rng
-from emozoo_instructerc.datasets import MELD_LABELS
+from emozoo_text.dialogue import MELD_LABELS
 from emozoo_instructerc.retrieval import HashingEncoder, make_encoder
 from emozoo_instructerc.plugin import MINILM_LINEAR
 

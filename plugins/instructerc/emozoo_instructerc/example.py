@@ -55,7 +55,7 @@ def minilm_linear_example() -> Example:
 @functools.lru_cache(maxsize=None)
 def tiny_base() -> Path:
     """Build the tiny base LM once per process, in a temporary directory."""
-    from emozoo_instructerc.datasets import MELDAdapter, bundled_subset
+    from emozoo_text.dialogue import MELDAdapter, bundled_subset
 
     meld_train = MELDAdapter(bundled_subset("meld")).load("train")
     return build_tiny_base(Path(tempfile.mkdtemp(prefix="emozoo-instructerc-tiny-")), meld_train)
@@ -67,7 +67,7 @@ def build_tiny_base(out: Path, meld_train: Any) -> Path:
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM, LlamaTokenizer
 
-    from emozoo_instructerc.datasets import MELD_LABELS
+    from emozoo_text.dialogue import MELD_LABELS
     from emozoo_instructerc.prompts import HISTORY_HEADER, INSTRUCTION
 
     texts = [u.text for d in meld_train.dialogues for u in d.utterances]

@@ -21,7 +21,7 @@ from emozoo.errors import EmptyInputError, InputError, LabelError, NotFittedErro
 from emozoo.model import EmotionModel, Prediction
 from emozoo.runtime import seeded_cpu_rng
 from emozoo_instructerc.base_lm import load_base, resolve_base
-from emozoo_instructerc.datasets import MELD_LABELS
+from emozoo_text.dialogue import MELD_LABELS
 from emozoo_instructerc.parsing import parse_label, parse_report
 from emozoo_instructerc.prompts import emotion_prompt, impact_prompt, speaker_prompt
 from emozoo_instructerc.retrieval import DemonstrationRetriever, make_encoder

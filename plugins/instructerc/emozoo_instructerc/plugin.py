@@ -1,6 +1,7 @@
-"""Hook implementations of emozoo-instructerc (no torch import here, as the plugin contract requires)."""
+"""Hook implementations of emozoo-instructerc (no torch import here, as the plugin contract requires); its data sets
+(MELD, EmoryNLP, IEMOCAP) are registered by emozoo-text."""
 
-from emozoo import DatasetSpec, MethodSpec, Paper, ReportedResult, TensorSpec, hookimpl
+from emozoo import MethodSpec, Paper, ReportedResult, TensorSpec, hookimpl
 
 PAPER = Paper(
     "InstructERC: Reforming Emotion Recognition in Conversation with a Retrieval Multi-task LLMs Framework",
@@ -69,60 +70,3 @@ MINILM_LINEAR = MethodSpec(
 def emozoo_register_methods(register):
     register(INSTRUCTERC)
     register(MINILM_LINEAR)
-
-
-_MELD_CITE = "S. Poria et al. MELD: A Multimodal Multi-Party Dataset for Emotion Recognition in Conversation. ACL 2019."
-
-
-@hookimpl
-def emozoo_register_datasets(register):
-    register(
-        DatasetSpec(
-            id="meld",
-            paper_dataset="MELD",
-            metric="WF1",  # the standard headline of MELD results
-            name="MELD (text)",
-            adapter_class="emozoo_instructerc.datasets:MELDAdapter",
-            modality="text",
-            label_names=("neutral", "surprise", "fear", "sadness", "joy", "disgust", "anger"),
-            modalities=("text",),
-            license="GPL-3.0",
-            url="https://github.com/declare-lab/MELD",
-            citation=_MELD_CITE,
-            description="Friends dialogues, 7 emotions; upstream train/dev/test CSVs. A subset is bundled in data/meld-subset.",
-            bundled=True,
-        )
-    )
-    register(
-        DatasetSpec(
-            id="emorynlp",
-            paper_dataset="EmoryNLP",
-            metric="WF1",
-            name="EmoryNLP Emotion Detection",
-            adapter_class="emozoo_instructerc.datasets:EmoryNLPAdapter",
-            modality="text",
-            label_names=("Joyful", "Mad", "Peaceful", "Neutral", "Sad", "Powerful", "Scared"),
-            modalities=("text",),
-            license="GPL-3.0 (as redistributed with MELD)",
-            url="https://github.com/declare-lab/MELD",
-            citation="S. Zahiri, J. D. Choi. Emotion Detection on TV Show Transcripts with Sequence-based CNNs. AAAI Workshops 2018.",
-            description="Friends scenes, 7 emotions; upstream splits. A subset is bundled in data/emorynlp-subset.",
-            bundled=True,
-        )
-    )
-    register(
-        DatasetSpec(
-            id="iemocap",
-            paper_dataset="IEMOCAP",
-            metric="WF1",
-            name="IEMOCAP (text, COSMIC/InstructERC layout)",
-            adapter_class="emozoo_instructerc.datasets:IEMOCAPAdapter",
-            modality="text",
-            label_names=("happy", "sad", "neutral", "angry", "excited", "frustrated"),
-            modalities=("text",),
-            license="IEMOCAP licence (request from USC SAIL; not redistributable)",
-            url="https://sail.usc.edu/iemocap/",
-            citation="C. Busso et al. IEMOCAP: Interactive emotional dyadic motion capture database. LRE 2008.",
-            description="Bring your own copy: a data-only pickle (restricted unpickler) or its JSON conversion.",
-        )
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from emozoo_instructerc.datasets import MELDAdapter, bundled_subset
+from emozoo_text.dialogue import MELDAdapter, bundled_subset
 from emozoo_instructerc.example import build_tiny_base
 
 

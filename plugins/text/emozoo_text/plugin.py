@@ -1,4 +1,5 @@
-"""Hook implementations of emozoo-text: registers GoEmotions (28 labels and the Ekman grouping) and EmoBank (no torch)."""
+"""Hook implementations of emozoo-text: registers GoEmotions (28 labels and the Ekman grouping), EmoBank, and the
+conversation corpora MELD, EmoryNLP and IEMOCAP (no torch)."""
 
 from __future__ import annotations
 
@@ -38,8 +39,59 @@ DATASETS: tuple[DatasetSpec, ...] = (
 )  # fmt: skip
 
 
+_MELD_CITE = "S. Poria et al. MELD: A Multimodal Multi-Party Dataset for Emotion Recognition in Conversation. ACL 2019."
+
+#: The conversation corpora (moved here from emozoo-instructerc, which reads them through emozoo_text.dialogue).
+DIALOGUE_DATASETS: tuple[DatasetSpec, ...] = (
+    DatasetSpec(
+        id="meld",
+        paper_dataset="MELD",
+        metric="WF1",  # the standard headline of MELD results
+        name="MELD (text)",
+        adapter_class="emozoo_text.dialogue:MELDAdapter",
+        modality="text",
+        label_names=("neutral", "surprise", "fear", "sadness", "joy", "disgust", "anger"),
+        modalities=("text",),
+        license="GPL-3.0",
+        url="https://github.com/declare-lab/MELD",
+        citation=_MELD_CITE,
+        description="Friends dialogues, 7 emotions; upstream train/dev/test CSVs. A subset is bundled in data/meld-subset.",
+        bundled=True,
+    ),
+    DatasetSpec(
+        id="emorynlp",
+        paper_dataset="EmoryNLP",
+        metric="WF1",
+        name="EmoryNLP Emotion Detection",
+        adapter_class="emozoo_text.dialogue:EmoryNLPAdapter",
+        modality="text",
+        label_names=("Joyful", "Mad", "Peaceful", "Neutral", "Sad", "Powerful", "Scared"),
+        modalities=("text",),
+        license="GPL-3.0 (as redistributed with MELD)",
+        url="https://github.com/declare-lab/MELD",
+        citation="S. Zahiri, J. D. Choi. Emotion Detection on TV Show Transcripts with Sequence-based CNNs. AAAI Workshops 2018.",
+        description="Friends scenes, 7 emotions; upstream splits. A subset is bundled in data/emorynlp-subset.",
+        bundled=True,
+    ),
+    DatasetSpec(
+        id="iemocap",
+        paper_dataset="IEMOCAP",
+        metric="WF1",
+        name="IEMOCAP (text, COSMIC/InstructERC layout)",
+        adapter_class="emozoo_text.dialogue:IEMOCAPAdapter",
+        modality="text",
+        label_names=("happy", "sad", "neutral", "angry", "excited", "frustrated"),
+        modalities=("text",),
+        license="IEMOCAP licence (request from USC SAIL; not redistributable)",
+        url="https://sail.usc.edu/iemocap/",
+        citation="C. Busso et al. IEMOCAP: Interactive emotional dyadic motion capture database. LRE 2008.",
+        description="Bring your own copy: a data-only pickle (restricted unpickler) or its JSON conversion.",
+    ),
+)
+
+
 @hookimpl
 def emozoo_register_datasets(register):
     """Register the text corpora this plugin reads."""
-    for spec in DATASETS:
+    for spec in (*DATASETS, *DIALOGUE_DATASETS):
         register(spec)

@@ -1,4 +1,5 @@
-"""Data set adapters for emotion recognition in conversation: MELD, EmoryNLP and IEMOCAP → DialogueBatch.
+"""Data set adapters for emotion recognition in conversation: MELD, EmoryNLP and IEMOCAP → DialogueBatch (moved here
+from emozoo-instructerc, which reads them through this module).
 
 Each adapter reads the files a user holds (nothing is downloaded), builds dialogues in their original
 order, replaces speaker names by ``Speaker_k`` (k = order of first appearance in the dialogue, as
@@ -183,7 +184,7 @@ class IEMOCAPAdapter:
             if not isinstance(data, dict):
                 raise InputError(f"{self.path}: expected a JSON object with speakers/labels/sentences/train/test/valid")
             return data
-        from emozoo_instructerc.safe_pickle import load_data_pickle
+        from emozoo_text.safe_pickle import load_data_pickle
 
         data = load_data_pickle(self.path)
         if not isinstance(data, (list, tuple)) or len(data) != 6:

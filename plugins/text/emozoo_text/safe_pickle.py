@@ -29,7 +29,7 @@ class _DataOnlyUnpickler(pickle.Unpickler):
         raise UnsafePickleError(
             f"refusing to unpickle a reference to {module}.{name}: emozoo loads only data pickles made of "
             "dict/list/tuple/str/int/float (e.g. COSMIC feature pickles hold numpy arrays); convert the file "
-            "to JSON with the text-only fields (see emozoo_instructerc.datasets.IEMOCAPAdapter) and load that"
+            "to JSON with the text-only fields (see emozoo_text.dialogue.IEMOCAPAdapter) and load that"
         )
 
     def persistent_load(self, pid: Any) -> Any:
