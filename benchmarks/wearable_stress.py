@@ -49,6 +49,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--stage", default="recognition", choices=list(STAGES))
     p.add_argument("--seeds", type=_ints, default=[0], help="protocol seeds, e.g. 0 or 0-2")
     p.add_argument("--folds", type=_ints, default=None, help="fold numbers (kfold) or subject numbers (loso), e.g. 1-3")
+    p.add_argument("--split", choices=["kfold", "loso"], default=None,
+                   help="override the config's split; a loso run writes to --out/<stage>-loso")
+    p.add_argument("--frontend", choices=["raw", "features"], default=None,
+                   help="override the config's frontend ('features': the adapter's cached NeuroKit2 features, for the feature baselines)")
     p.add_argument("--only", nargs="+", default=None, help="these methods of the stage only")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     p.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
@@ -93,9 +97,11 @@ class _WindowKeeper:
             _save_npz(path, {f"class{c}": v for c, v in sorted(classes.items())})
 
 
-def stage_config(stage: str, cfg: dict[str, Any], folds: list[int] | None, methods: list[str]) -> dict[str, Any]:
+def stage_config(stage: str, cfg: dict[str, Any], folds: list[int] | None, methods: list[str], split: str | None = None,
+                 frontend: str | None = None) -> dict[str, Any]:
     """The ``emozoo.benchmark`` config of one stage: the shared data options, the stage's protocol options."""
-    dataset = dict(cfg["dataset"], **({"folds": folds} if folds else {}))
+    overrides = {k: v for k, v in (("folds", folds), ("split", split), ("frontend", frontend)) if v}
+    dataset = dict(cfg["dataset"], **overrides)
     return {"methods": {m: dict(cfg.get("methods", {}).get(m, {})) for m in methods}, "dataset": dataset,
             "protocol": dict(cfg["protocol"].get(stage, {}))}
 
@@ -116,13 +122,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.stage}: none of {spec['methods']} is installed", file=sys.stderr)
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
+    stage_dir = args.out / (f"{args.stage}-loso" if args.split == "loso" else args.stage)
     if args.stage == "augmentation":
         _WindowKeeper(args.out).install()
     t0 = time.perf_counter()
     result = emozoo.benchmark(methods, "stress-predict", protocol=spec["protocol"], seeds=args.seeds,
-                              config=stage_config(args.stage, cfg, args.folds, methods), out=args.out / args.stage,
+                              config=stage_config(args.stage, cfg, args.folds, methods, args.split, args.frontend), out=stage_dir,
                               data_dir=str(args.data_dir), device="cpu", progress=not args.quiet)  # fmt: skip
-    info = {"stage": args.stage, "methods": methods, "seeds": args.seeds, "folds": args.folds, "wall_seconds": round(time.perf_counter() - t0, 1),
+    info = {"stage": args.stage, "split": args.split or cfg["dataset"].get("split"), "methods": methods, "seeds": args.seeds, "folds": args.folds, "wall_seconds": round(time.perf_counter() - t0, 1),
             "peak_rss_mb": round(peak_rss_mb(), 1), "failed": [f"{c['method']} {c['fold']} seed{c['seed']}" for c in result.failed]}
     with (args.out / "runs.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(json.dumps({**info, "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}) + "\n")

@@ -27,7 +27,7 @@ from emozoo.bench import report
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "wearable"
-STAGES = ("recognition", "augmentation")
+STAGES = ("recognition", "augmentation", "recognition-loso")
 SHARED = ("real", "real+noise", "ceiling:same-units", "ceiling:new-units")
 METRICS = ("F1_pos", "UAR", "AUROC")
 CLASSIC = "wearable-cnn1d-aug"  # the same FCN with jitter / scaling / time warping: the classical-augmentation baseline
@@ -56,14 +56,16 @@ def _metric(row: dict[str, Any], name: str, key: str = "per_unit") -> str:
 
 
 def _gain_text(d: dict[str, Any] | None, scale: float = 100.0) -> str:
+    """'+1.23 [±2.34] (no measurable difference)': a paired difference (x100 for % metrics; AUROC passes scale 1)."""
     if d is None:
         return "–"
-    text = f"{scale * d['mean']:+.2f}"
+    digits = 2 if scale == 100.0 else 3
+    text = f"{scale * d['mean']:+.{digits}f}"
     if d.get("ci95") is None:
         return text + " (no interval)"
     lo, hi = d["mean"] - d["ci95"], d["mean"] + d["ci95"]
     word = "a gain" if lo > 0 else "a loss" if hi < 0 else "no measurable difference"
-    return f"{text} [±{scale * d['ci95']:.2f}] ({word})"
+    return f"{text} [±{scale * d['ci95']:.{digits}f}] ({word})"
 
 
 def subject_scores(cells: list[dict[str, Any]], method: str, condition: str, ratio: Any, metric: str) -> dict[tuple[str, str, int], float]:
@@ -130,7 +132,7 @@ def verdict(data: dict[str, Any]) -> list[str]:
         gain = (row.get("per_unit_gain") or {})
         classic = data["vs_classic"].get(f"{row['method']}: real+synthetic @ {row['ratio']:g}", {})
         lines.append(f"- **{row['method']}** at ratio {row['ratio']:g}: stress-class F1 {_gain_text(gain.get('F1_pos'))}, "
-                     f"UAR {_gain_text(gain.get('UAR'))}, AUROC {_gain_text(gain.get('AUROC'))} over the real-only FCN; against "
+                     f"UAR {_gain_text(gain.get('UAR'))}, AUROC {_gain_text(gain.get('AUROC'), 1.0)} over the real-only FCN; against "
                      f"the classically augmented FCN (wearable-cnn1d-aug): F1 {_gain_text(classic.get('F1_pos'))}, UAR "
                      f"{_gain_text(classic.get('UAR'))} (paired per subject, 95 % interval over subjects).")
     gains = [g for row in aug if row["condition"] == "real+synthetic" and row.get("classifier")
@@ -174,7 +176,7 @@ def markdown(data: dict[str, Any], cfg: dict[str, Any] | None) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows.get("recognition", []):
-        out.append(_line(f"{r['method']} (baseline)", r, "–", "recognition protocol"))
+        out.append(_line(f"{r['method']} (baseline)", r, "–", "recognition protocol, subject-grouped 5-fold"))
     seen: set[tuple] = set()
     aug = rows.get("augmentation", [])
     for r in sorted(aug, key=lambda r: (r["condition"] not in SHARED, r["method"], r["condition"], r["ratio"] or 0.0)):
@@ -194,6 +196,17 @@ def markdown(data: dict[str, Any], cfg: dict[str, Any] | None) -> str:
         out += ["", f"Check: the protocol's real-only FCN minus the `wearable-cnn1d` baseline on the same folds, seeds and "
                 f"subjects: UAR {_gain_text(rr['UAR'])}, F1 {_gain_text(rr.get('F1_pos'))} (the same network and training; "
                 "the baseline also reads the validation split, which it does not use for selection here)."]
+    loso = rows.get("recognition-loso", [])
+    if loso:
+        out += ["", "## Leave-one-subject-out (the issue's protocol), the feature baselines", "",
+                "35 folds, each testing one subject on a model trained on the other 34 (minus the validation and ceiling "
+                "subjects carved out as above); features from the adapter's cached NeuroKit2 extraction (`frontend = "
+                "\"features\"`, the same 15 features the raw-window runs compute). Intervals over the 35 subjects. The FCN "
+                "and the generators were not run leave-one-subject-out: 35 trainings per generator do not fit 2 CPU cores.", "",
+                "| method | F1 stress | UAR | AUROC | ACC | subjects |", "|---|---|---|---|---|---|"]
+        for r in loso:
+            out.append(f"| {r['method']} | {_metric(r, 'F1_pos')} | {_metric(r, 'UAR')} | {_metric(r, 'AUROC')} | "
+                       f"{_metric(r, 'ACC')} | {r.get('n_subjects', '–')} |")
     out += ["", "## Generators against classical augmentation (paired per subject)", "",
             "Each generator condition minus `wearable-cnn1d-aug` (the same FCN trained with jitter, scaling and time warping) "
             "on the same folds, seeds and test subjects.", "",
