@@ -198,11 +198,12 @@ def markdown(data: dict[str, Any], cfg: dict[str, Any] | None) -> str:
                 "the baseline also reads the validation split, which it does not use for selection here)."]
     loso = rows.get("recognition-loso", [])
     if loso:
-        out += ["", "## Leave-one-subject-out (the issue's protocol), the feature baselines", "",
+        out += ["", "## Leave-one-subject-out (the issue's protocol), the baselines", "",
                 "35 folds, each testing one subject on a model trained on the other 34 (minus the validation and ceiling "
-                "subjects carved out as above); features from the adapter's cached NeuroKit2 extraction (`frontend = "
-                "\"features\"`, the same 15 features the raw-window runs compute). Intervals over the 35 subjects. The FCN "
-                "and the generators were not run leave-one-subject-out: 35 trainings per generator do not fit 2 CPU cores.", "",
+                "subjects carved out as above), seed 0; the feature models read the adapter's cached NeuroKit2 features "
+                "(`frontend = \"features\"`, identical to the 15 features the raw-window runs compute), the FCN the raw "
+                "windows. Intervals over the 35 subjects. The generators were not run leave-one-subject-out: 35 trainings "
+                "per generator do not fit 2 CPU cores.", "",
                 "| method | F1 stress | UAR | AUROC | ACC | subjects |", "|---|---|---|---|---|---|"]
         for r in loso:
             out.append(f"| {r['method']} | {_metric(r, 'F1_pos')} | {_metric(r, 'UAR')} | {_metric(r, 'AUROC')} | "
