@@ -91,11 +91,12 @@ def peak_rss_mb() -> float:
 
 
 class _Keeper:
-    """Wraps the protocol's per-class generation to keep the first fold's first images of each class (generated only),
-    and, for a translating generator, one translation strip."""
+    """Wraps the protocol's per-class generation to keep the first fold's first ``per_class`` samples of each class
+    (generated only; images here, wrist windows in benchmarks/wearable_stress.py), and, for a translating generator,
+    one translation strip."""
 
-    def __init__(self, out: Path) -> None:
-        self.out = out
+    def __init__(self, out: Path, per_class: int = KEEP_PER_CLASS) -> None:
+        self.out, self.per_class = out, per_class
         self.kept: dict[str, dict[int, np.ndarray]] = {}
 
     def install(self) -> None:
@@ -118,7 +119,7 @@ class _Keeper:
         classes = self.kept.setdefault(method, {})
         if label in classes:
             return
-        classes[label] = feats[:KEEP_PER_CLASS].numpy().astype(np.float32)
+        classes[label] = feats[: self.per_class].detach().cpu().numpy().astype(np.float32)
         if len(classes) == int(model.config.num_classes):
             extra = {}
             if callable(getattr(model, "translate", None)):

@@ -29,8 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from face_muxspace import _ints, _save_npz, load_config, peak_rss_mb  # benchmarks/face_muxspace.py
+from face_muxspace import _ints, _Keeper, load_config, peak_rss_mb  # benchmarks/face_muxspace.py
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "wearable"
@@ -65,38 +64,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 KEEP_PER_CLASS = 256  # generated windows kept per class (first fold and seed) for the distribution checks
 
 
-class _WindowKeeper:
-    """Wraps the protocol's per-class generation to keep the first generated windows of each class, once per method."""
-
-    def __init__(self, out: Path) -> None:
-        self.out = out
-        self.kept: dict[str, dict[int, np.ndarray]] = {}
-
-    def install(self) -> None:
-        from emozoo.bench.protocols import augmentation
-
-        original = augmentation._generate_class
-        keeper = self
-
-        def wrapped(model: Any, n: int, label: int, seed: int, sample_shape: tuple[int, ...], name: str) -> Any:
-            feats = original(model, n, label, seed, sample_shape, name)
-            keeper.keep(name, model, label, feats)
-            return feats
-
-        augmentation._generate_class = wrapped
-
-    def keep(self, method: str, model: Any, label: int, feats: Any) -> None:
-        path = self.out / "generated" / f"{method}.npz"
-        if path.exists() and method not in self.kept:
-            return  # kept by an earlier run
-        classes = self.kept.setdefault(method, {})
-        if label in classes:
-            return
-        classes[label] = feats[:KEEP_PER_CLASS].detach().cpu().numpy().astype(np.float32)
-        if len(classes) == int(model.config.num_classes):
-            _save_npz(path, {f"class{c}": v for c, v in sorted(classes.items())})
-
-
 def stage_config(stage: str, cfg: dict[str, Any], folds: list[int] | None, methods: list[str], split: str | None = None,
                  frontend: str | None = None) -> dict[str, Any]:
     """The ``emozoo.benchmark`` config of one stage: the shared data options, the stage's protocol options."""
@@ -124,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     stage_dir = args.out / (f"{args.stage}-loso" if args.split == "loso" else args.stage)
     if args.stage == "augmentation":
-        _WindowKeeper(args.out).install()
+        _Keeper(args.out, per_class=KEEP_PER_CLASS).install()
     t0 = time.perf_counter()
     result = emozoo.benchmark(methods, "stress-predict", protocol=spec["protocol"], seeds=args.seeds,
                               config=stage_config(args.stage, cfg, args.folds, methods, args.split, args.frontend), out=stage_dir,
