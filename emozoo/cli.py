@@ -21,6 +21,9 @@ from emozoo.errors import EmozooError
 from emozoo.registry import Registry, get_registry
 from emozoo.specs import MethodSpec
 
+#: ``emozoo bench --protocol`` choices: the keys of emozoo.bench.protocols.PROTOCOLS (not imported here: it pulls numpy).
+BENCH_PROTOCOLS = ("recognition", "augmentation", "completion", "text-augmentation")
+
 
 def _print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, sort_keys=True))
@@ -527,7 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_bench = sub.add_parser("bench", help="run methods side by side on the same data, splits, seeds and metrics")
     p_bench.add_argument("methods", nargs="+", help="method ids")
     p_bench.add_argument("--dataset", required=True, help="data set id (emozoo list --datasets)")
-    p_bench.add_argument("--protocol", default="recognition", choices=["recognition", "augmentation", "completion"])
+    p_bench.add_argument("--protocol", default="recognition", choices=BENCH_PROTOCOLS)
     p_bench.add_argument("--seeds", default=1, type=_seeds_arg, help="a count (3 → seeds 0,1,2) or a list (0,5,7)")
     p_bench.add_argument("--config", help="JSON or TOML: {methods: {id: {field: value}}, dataset: {...}, protocol: {...}}")
     p_bench.add_argument("--dataset-option", action="append", type=_option_arg, metavar="KEY=VALUE",

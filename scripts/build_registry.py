@@ -58,6 +58,9 @@ IMPLEMENTATIONS: dict[int, dict[str, Any]] = {
     47: {"plugin": "emozoo-semantic-aug", "methods": ["semantic-aug-fer"]},
     269: {"plugin": "emozoo-biosignal-gan", "methods": ["biosignal-gan"]},
     274: {"plugin": "emozoo-physio-diffusion", "methods": ["physio-ddpm"]},
+    249: {"plugin": "emozoo-llm-textaug", "methods": ["llm-gen-aug"]},
+    49: {"plugin": "emozoo-llm-paraphrase", "methods": ["llm-paraphrase"]},
+    252: {"plugin": "emozoo-multistep-erc", "methods": ["multistep-erc"]},
 }
 
 TASKS = (

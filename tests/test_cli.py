@@ -149,3 +149,10 @@ def test_dataset_and_protocol_options_from_the_command_line_win_over_the_config(
                                       "--dataset-option", "n_per_class=8", "--dataset-option", "name=abc",
                                       "--protocol-option", "ratios=[0.5,2]"])
     assert _bench_config(args) == {"dataset": {"n_per_class": 8, "noise": 0.1, "name": "abc"}, "protocol": {"ratios": [0.5, 2]}}
+
+
+def test_bench_protocol_choices_are_the_harness_protocols() -> None:
+    from emozoo.bench.protocols import PROTOCOLS
+    from emozoo.cli import BENCH_PROTOCOLS
+
+    assert list(BENCH_PROTOCOLS) == list(PROTOCOLS)

@@ -13,12 +13,12 @@ from emozoo.specs import DatasetSpec
 def headline(protocol: str, method: str, metric: str, rows: list[dict[str, Any]]) -> float | None:
     """Our number comparable to the paper's, as a mean over folds and seeds (None if not measured).
 
-    recognition: the test metric; augmentation: the best real+synthetic ratio with the first classifier
+    recognition: the test metric; augmentation (and text-augmentation): the best real+synthetic ratio with the first classifier
     (papers report their best augmented setting); completion: the complete-modality (MR = 0) metric.
     """
     metric = metric if any(metric in r["metrics"] for r in rows) else canonical(metric)  # "UA" is reported as "UAR"
     mine = [r for r in rows if r["method"] == method and metric in r["metrics"]]
-    if protocol == "augmentation":
+    if protocol in ("augmentation", "text-augmentation"):
         classifiers = [r["classifier"] for r in mine if r["condition"] == "real+synthetic"]
         mine = [r for r in mine if r["condition"] == "real+synthetic" and r["classifier"] == (classifiers or [None])[0]]
     elif protocol == "completion":

@@ -28,6 +28,7 @@ PROTOCOLS: dict[str, str] = {
     "recognition": "emozoo.bench.protocols.recognition",
     "augmentation": "emozoo.bench.protocols.augmentation",
     "completion": "emozoo.bench.protocols.completion",
+    "text-augmentation": "emozoo.bench.protocols.text_augmentation",
 }
 
 

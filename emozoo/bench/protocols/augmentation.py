@@ -180,6 +180,9 @@ def _labelled(batch: Any, name: str) -> tuple[torch.Tensor, torch.Tensor]:
     features, labels = samples(batch, name)
     if isinstance(features, Mapping):
         raise InputError(f"{name}: the augmentation protocol needs one sample tensor per batch, got per-modality features {sorted(features)}")
+    if getattr(batch, "coarse_modality", None) == "text":
+        raise InputError(f"{name}: text data ({type(batch).__name__}); the augmentation protocol trains tensor classifiers. "
+                         "Use the text-augmentation protocol (emozoo bench ... --protocol text-augmentation)")
     if not isinstance(features, torch.Tensor):
         raise InputError(f"{name}: expected a batch with a features tensor, got {type(batch).__name__}")
     if labels is None or not isinstance(labels, torch.Tensor) or labels.is_floating_point():

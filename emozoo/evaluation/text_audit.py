@@ -1,4 +1,4 @@
-"""The generated-text audit (issue #18): how many generated texts copy a training text, exactly or nearly.
+"""The generated-text audit: how many generated texts copy a training text, exactly or nearly (pure Python).
 
 A generator that copies its prompt examples must show up here. Texts are compared after :func:`normalise` (Unicode
 NFKC, lower case, every run of non-word characters one space). *Exact* duplicates are equal after normalising; *near*

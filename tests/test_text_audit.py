@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emozoo.errors import InputError
-from emozoo_text.audit import audit_duplicates, jaccard, normalise, shingles
+from emozoo.evaluation.text_audit import audit_duplicates, jaccard, normalise, shingles
 
 
 def test_normalise_and_shingles() -> None:

@@ -1,0 +1,1 @@
+"""emozoo-multistep-erc: multistep LLM prompting for emotion recognition in conversation (survey [252])."""

@@ -1,0 +1,5 @@
+from emozoo.testing import ConformanceSuite
+
+
+class TestConformance(ConformanceSuite):
+    plugin = "emozoo-multistep-erc"
