@@ -26,7 +26,8 @@ generation; the generator is fitted (``fit_generator``) on that same subset. ``r
 ceiling do not depend on the generator: within one process they are computed once per training set, seed and options.
 Generators are called as ``generate(n, condition=class_id, seed=...)`` (``condition`` omitted for ratings) and return a
 TextBatch whose rows carry the class (or ratings); a generator may return fewer texts than asked when its filter
-rejects some (recorded as ``short``).
+rejects some (recorded as ``short``), and a class for which it raises ``EmptyInputError`` (its filter kept nothing) gets
+none (the audit's ``classes_without_texts`` says which and why).
 """
 
 from __future__ import annotations
@@ -292,20 +293,28 @@ def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], optio
     model.fit_generator(train, fold.val, runtime=runtime)
     top = max(opts.ratios)
     pools: dict[int | None, TextBatch] = {}
+    empty: dict[str, str] = {}
     for c, n in wanted(train, top).items():
         if n > 0:
-            out = model.generate(n, seed=derive_seed("generate", method, fold.name, seed, c)) if c is None else \
-                model.generate(n, condition=c, seed=derive_seed("generate", method, fold.name, seed, c))
+            key = derive_seed("generate", method, fold.name, seed, c)
+            try:
+                out = model.generate(n, seed=key) if c is None else model.generate(n, condition=c, seed=key)
+            except EmptyInputError as exc:  # the generator's filter kept nothing for this class: it adds nothing (counted)
+                empty[str(c)] = str(exc)[:300]
+                continue
             pools[c] = _check_generated(out, n, c, train, method)
-    if not any(len(p) for p in pools.values()):
-        raise EmptyInputError(f"{method}: every generated text was rejected by its filter; nothing to add")
+    if not pools:
+        raise EmptyInputError(f"{method}: every generated text was rejected by its filter; nothing to add ({empty})")
     for ratio in opts.ratios:
         added, short = _take(pools, wanted(train, ratio))
         records.append({**downstream.record("real+synthetic", ratio, join(train, added), len(train)), "short": short})
     if opts.include_synthetic_only:
         added, short = _take(pools, wanted(train, top))
         records.append({**downstream.record("synthetic", top, added, 0), "short": short})
-    records.append(_audit(method, model, pools, train, opts))
+    audit = _audit(method, model, pools, train, opts)
+    if empty:
+        audit["classes_without_texts"] = empty
+    records.append(audit)
     return records
 
 

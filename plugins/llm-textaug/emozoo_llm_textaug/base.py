@@ -15,6 +15,7 @@ than ``n`` texts may come back (the shortfall is in :meth:`generation_report`), 
 from __future__ import annotations
 
 import math
+import numbers
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -220,7 +221,7 @@ class LLMTextAugmenter(EmotionModel):
             if condition not in names:
                 raise LabelError(f"{self.method_id}: unknown class {condition!r}; the label set is {list(names)}")
             return names.index(condition)
-        if isinstance(condition, bool) or not isinstance(condition, int) or isinstance(condition, float):
+        if isinstance(condition, bool) or not isinstance(condition, numbers.Integral):
             raise LabelError(f"{self.method_id}: condition must be a class id (int) or label name, got {condition!r}")
         if not 0 <= condition < self.config.num_classes:
             raise LabelError(f"{self.method_id}: class id {condition} is outside 0..{self.config.num_classes - 1}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -25,7 +26,7 @@ def _fitted(**extra):
 def test_same_seed_same_texts_and_requests_are_prefixes() -> None:
     model = _fitted()
     a = model.generate(3, condition="anger", seed=5)
-    b = model.generate(3, condition=1, seed=5)
+    b = model.generate(3, condition=np.int64(1), seed=5)
     longer = model.generate(7, condition=1, seed=5)
     other = model.generate(3, condition=1, seed=6)
     assert a.texts == b.texts and longer.texts[:3] == a.texts and other.texts != a.texts

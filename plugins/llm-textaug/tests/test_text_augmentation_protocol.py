@@ -103,3 +103,17 @@ def test_the_tensor_augmentation_protocol_points_text_data_here() -> None:
 
     with pytest.raises(InputError, match="text-augmentation"):
         augmentation.run_cell("llm-gen-aug", _fold(), 0, tiny_config(), {}, None)
+
+
+def test_a_class_whose_texts_are_all_rejected_adds_none_and_is_named(monkeypatch) -> None:
+    """The 'generator' writes fragments for anger only: anger gets no synthetic text, the others do."""
+    def fragments_for_anger(self, instructions, seed):
+        return ["no" if "feels anger" in i else f"{WORDS[0]} fine text {seed % 1000} {j}" for j, i in enumerate(instructions)]
+
+    monkeypatch.setattr(TextGenerator, "sample", fragments_for_anger)
+    options = {"ratios": [0.5], "downstream_overrides": {"min_df": 1}, "token_baseline": None, "ceiling": False}
+    records = ta.run_cell("llm-gen-aug", _fold(), 0, tiny_config(min_words=2, max_attempts=1.0), options, None)
+    audit = next(r for r in records if r["condition"] == "audit")
+    assert list(audit["classes_without_texts"]) == ["1"] and "anger" not in audit["samples"]
+    added = next(r for r in records if r["condition"] == "real+synthetic")
+    assert added["short"] == ta.wanted(_fold().train, 0.5)[1] and added["n_added"] == sum(ta.wanted(_fold().train, 0.5).values()) - added["short"]
