@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                               progress=not args.quiet)  # fmt: skip
     info = {"job": args.job, "methods": methods, "seeds": args.seeds, "wall_seconds": round(time.perf_counter() - t0, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "failed": [f"{c['method']} seed{c['seed']}: {c.get('error', '')[:200]}" for c in result.failed]}  # fmt: skip
+            "failed": [f"{c['method']} seed{c['seed']}: {str((c.get('error') or {}).get('message', ''))[:200]}" for c in result.failed]}  # fmt: skip
     args.out.mkdir(parents=True, exist_ok=True)
     with (args.out / "runs.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(json.dumps({**info, "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}) + "\n")

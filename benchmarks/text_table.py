@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "text"
-MAIN = {"goemotions": ("MF1", "microF1"), "goemotions-ekman": ("MF1", "microF1"), "emobank": ("r:V", "r:A", "r:D", "Corr")}
+MAIN = {"goemotions": ("MF1", "microF1"), "goemotions-ekman": ("MF1", "microF1"), "emobank": ("Corr", "r:V", "r:A", "r:D")}
 #: Outside anchors (issue #18): not reproduced here, different models; the difference is stated beside them.
 ANCHORS = {"goemotions": {"MF1": (0.46, "BERT-base fine-tuned, Demszky et al. 2020")},
            "goemotions-ekman": {"MF1": (0.64, "BERT-base fine-tuned, Demszky et al. 2020")},
@@ -137,11 +137,12 @@ def verdicts(out: Path, jobs: list[str]) -> list[str]:
                     if key[0] in ("real+synthetic", "real+token-aug", "ceiling:new-units"):
                         per[key][c["seed"]] = value - recs[("real", None)]
             parts = []
-            for key in sorted(per, key=lambda k: (k[0], k[1] or 0)):
+            for key in sorted(per, key=lambda k: (ORDER.index(k[0]), k[1] or 0)):
                 mean, half = interval(list(per[key].values()))
-                word = "helped" if half is not None and mean - half > 0 else "hurt" if half is not None and mean + half < 0 else "no clear change"
+                word = ("one seed: no interval" if half is None else "helped" if mean - half > 0 else "hurt" if mean + half < 0
+                        else "no clear change")  # fmt: skip
                 parts.append(f"{key[0]}{'@' + str(key[1]) if key[1] is not None else ''}: {mean * 100:+.2f}"
-                             f"{f' [±{half * 100:.2f}]' if half is not None else ' (one seed)'} — {word}")  # fmt: skip
+                             f"{f' [±{half * 100:.2f}]' if half is not None else ''} — {word}")  # fmt: skip
             lines.append(f"- **{method}, {job}** ({metric} gain vs real, points): " + "; ".join(parts))
     return lines + [""]
 

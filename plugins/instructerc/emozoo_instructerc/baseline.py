@@ -86,12 +86,22 @@ class SentenceEmbeddingLinear(EmotionModel):
         y = torch.tensor([batch.label_names.index(d.utterances[p].label) for d, p in items], dtype=torch.long)
         return x, y
 
+    def _adopt_label_set(self, train: Any) -> None:
+        """Before its first fit, the model takes the training data's label set (a new seeded head when it differs)."""
+        names = getattr(train, "label_names", None)
+        if bool(self.fitted) or not names or tuple(names) == tuple(self.config.label_names):
+            return
+        self.config.label_names = tuple(names)
+        with seeded_cpu_rng(self.config.seed):
+            self.head = nn.Linear(self.head.in_features, len(names))
+
     def fit(self, train: DialogueBatch, val: Any = None, *, runtime: Any = None, callbacks: Any = ()) -> Any:
-        """Train the head on the labelled utterances of ``train``; returns the History."""
+        """Train the head on the labelled utterances of ``train`` (an unfitted model takes its label set); returns the History."""
         from emozoo.runtime import Runtime, supervised_step
 
         c = self.config
         runtime = runtime or Runtime(device="cpu", seed=c.seed)
+        self._adopt_label_set(train)
         x, y = self._features(train)
         if y is None:
             raise LabelError(f"train: {self.method_id} is supervised; pass labelled texts or dialogues")

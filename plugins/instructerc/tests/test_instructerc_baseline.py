@@ -70,3 +70,14 @@ def test_minilm_linear_reads_single_and_multi_label_texts() -> None:
             assert pred.labels.shape == (30,) and (pred.labels == truth).float().mean() > 0.8
     with pytest.raises(LabelError, match="uses labels"):
         model.fit(TextBatch(texts=["x y", "y z"], labels=torch.tensor([0, 1]), label_names=("a", "b", "c")))
+
+
+def test_an_unfitted_model_takes_the_training_label_set() -> None:
+    """Built with the default (MELD) labels, the first fit on other data adopts its labels and sizes the head to them;
+    a fitted model still refuses data of another label set."""
+    model = emozoo.load("minilm-linear", encoder="hashing", epochs=40, lr=0.05)
+    model.fit(_texts(60, True))
+    assert model.config.label_names == ("joy", "anger", "fear") and model.head.out_features == 3
+    assert model.predict(_texts(9, True)).labels.shape == (9, 3)
+    with pytest.raises(LabelError, match="uses labels"):
+        model.predict(TextBatch(texts=["x y"], labels=torch.tensor([[1.0, 0.0]]), label_names=("a", "b")))
