@@ -25,13 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "benchmarks" / "results" / "text" / "multistep"
 INSTRUCTERC = ROOT / "benchmarks" / "results" / "instructerc"
-
-
-def _scores(gold, pred, num_labels: int) -> dict[str, float]:
-    from emozoo import metrics
-
-    rep = metrics.classification_report(gold, pred, labels=list(range(num_labels)))
-    return {k: round(100 * rep[k], 2) for k in ("WF1", "ACC", "MF1")}
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from instructerc_erc import _batch, _metrics as _scores  # noqa: E402  (the InstructERC runs' data selection and scores)
 
 
 def _llm(method: str, base: str, train, test, gold, num_labels: int) -> dict:
@@ -58,8 +53,6 @@ def _llm(method: str, base: str, train, test, gold, num_labels: int) -> dict:
 def run_dialogues(name: str, base: str) -> dict:
     import numpy as np
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from instructerc_erc import _batch
     from emozoo_text.dialogue import EmoryNLPAdapter, MELDAdapter
 
     adapter = {"meld": MELDAdapter, "emorynlp": EmoryNLPAdapter}[name]

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from face_muxspace import _ints  # benchmarks/face_muxspace.py
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "text"
 DATA = ROOT.parent / "shared" / "data"
@@ -48,14 +50,6 @@ JOBS: dict[str, dict[str, Any]] = {
     "recognition-emobank": {"dataset": "emobank", "corpus": "emobank", "protocol": "recognition",
                             "methods": ["tfidf-logreg", "tfidf-logreg-aug"], "options": {}},
 }  # fmt: skip
-
-
-def _ints(text: str) -> list[int]:
-    out: list[int] = []
-    for part in text.split(","):
-        lo, _, hi = part.partition("-")
-        out.extend(range(int(lo), int(hi or lo) + 1))
-    return out
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

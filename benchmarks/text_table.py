@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from collections import defaultdict
 from pathlib import Path
 
@@ -26,7 +25,6 @@ MAIN = {"goemotions": ("MF1", "microF1"), "goemotions-ekman": ("MF1", "microF1")
 ANCHORS = {"goemotions": {"MF1": (0.46, "BERT-base fine-tuned, Demszky et al. 2020")},
            "goemotions-ekman": {"MF1": (0.64, "BERT-base fine-tuned, Demszky et al. 2020")},
            "emobank": {"r:V": (0.838, "anchor of issue #18"), "r:A": (0.573, "anchor of issue #18"), "r:D": (0.536, "anchor of issue #18")}}  # fmt: skip
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228)
 ORDER = ("real", "real+token-aug", "real+synthetic", "synthetic", "ceiling:new-units")
 
 
@@ -36,13 +34,10 @@ def dataset_of(job: str) -> str:
 
 
 def interval(values: list[float]) -> tuple[float, float | None]:
-    """(mean, 95 % Student-t half-width over the values; None for one value)."""
-    n = len(values)
-    mean = sum(values) / n
-    if n < 2:
-        return mean, None
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    return mean, _T975[min(n - 1, len(_T975)) - 1] * sd / math.sqrt(n)
+    """(mean, 95 % Student-t half-width over the values; None for one value): emozoo.bench.report's statistics."""
+    from emozoo.bench.report import mean_std, t_interval
+
+    return mean_std(values)[0], t_interval(values)
 
 
 def fmt(mean: float, half: float | None, scale: float = 100.0, signed: bool = False) -> str:
