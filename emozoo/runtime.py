@@ -18,6 +18,7 @@ the process-group state is never reset or swapped (only ``GradientState``, which
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import inspect
 import math
@@ -375,6 +376,25 @@ def _is_loss(name: str) -> bool:
     return "loss" in name.lower()
 
 
+_EXIT_HOOK_REGISTERED = False
+
+
+def _destroy_process_group_at_exit() -> None:
+    """Register (once) an exit hook that destroys a still-live process group before the interpreter tears down."""
+    global _EXIT_HOOK_REGISTERED
+    if _EXIT_HOOK_REGISTERED:
+        return
+
+    def destroy() -> None:
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized():
+            dist.destroy_process_group()
+
+    atexit.register(destroy)
+    _EXIT_HOOK_REGISTERED = True
+
+
 class Runtime:
     """Device, mixed precision, gradient accumulation, seeding and distributed setup for training and inference.
 
@@ -499,6 +519,8 @@ class Runtime:
                 else:
                     os.environ["ACCELERATE_TORCH_DEVICE"] = saved_env
         self._accelerator = accelerator
+        if self._distributed:
+            _destroy_process_group_at_exit()
         self._plugin_kwargs = GradientState._shared_state.get("plugin_kwargs")
         self._snapshot = _capture_state(not self._distributed)
         _ACTIVE = weakref.ref(self)
@@ -602,6 +624,17 @@ class Runtime:
     def wait_for_everyone(self) -> None:
         """Barrier across processes (no-op without a launcher)."""
         self.accelerator.wait_for_everyone()
+
+    def end(self) -> None:
+        """Finish a run: a barrier, then trackers stopped and the process group destroyed (accelerate's ``end_training``).
+
+        Call it last in a launched script. Processes that exit with a live gloo/NCCL group can abort in its teardown
+        ("terminate called without an active exception"), so a distributed Runtime also does this at interpreter exit.
+        """
+        if self._accelerator is None:
+            return
+        self.accelerator.wait_for_everyone()
+        self.accelerator.end_training()
 
     def print(self, *args: Any, **kwargs: Any) -> None:
         """``print`` on the main process only."""

@@ -468,3 +468,13 @@ def test_rows_loader_batches_aligned_rows_in_a_seeded_order() -> None:
     assert torch.cat([b[1] for b in rows_loader(x, y, batch_size=4, shuffle=False)]).tolist() == list(range(10))
     with pytest.raises(InputError, match="one row per sample"):
         TensorRows(x, y[:5])
+
+
+def test_end_is_safe_without_a_launcher_and_before_the_accelerator_exists():
+    fresh = Runtime(device="cpu", progress=False)
+    fresh.end()  # nothing built yet: nothing to finish
+    assert fresh._accelerator is None
+    used = Runtime(device="cpu", progress=False)
+    assert used.num_processes == 1
+    used.end()  # single process: a barrier and no process group, so it returns
+    assert used.num_processes == 1
