@@ -83,6 +83,51 @@ class CatalogueEntry:
         return f"{text} (as the survey prints them, not checked against the paper)" if text and unverified else text
 
 
+@dataclass(frozen=True)
+class Release:
+    """Released weights: a short name, the method, its Hub repo pinned at a commit with every file's sha256, the data
+    it was trained on and its licence, the headline held-out score, and other Hubs it was published to."""
+
+    name: str
+    method: str
+    repo_id: str
+    revision: str
+    files: dict[str, str]
+    dataset: str
+    license: str
+    modality: str
+    metric: dict[str, Any]
+    default: bool = False
+    published: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Release:
+        """Build from one ``releases[]`` object of registry.json; a malformed object raises TypeError."""
+        if not isinstance(data, dict):
+            raise TypeError(f"a releases[] item must be an object, got {str(data)[:80]}")
+        keys = ("name", "method", "repo_id", "revision", "dataset", "license", "modality")
+        if not all(isinstance(data.get(k), str) and data[k] for k in keys):
+            raise TypeError(f"release {str(data.get('name'))[:60]}: {', '.join(keys)} must be non-empty strings")
+        if not isinstance(data.get("files"), dict) or not isinstance(data.get("metric", {}), dict):
+            raise TypeError(f"release {data['name']}: 'files' and 'metric' must be objects")
+        published = data.get("published") or {}
+        if not isinstance(published, dict) or not all(isinstance(v, str) for v in published.values()):
+            raise TypeError(f"release {data['name']}: 'published' must map Hub URLs to commits")
+        return cls(**{k: data[k] for k in keys}, files=dict(data["files"]), metric=dict(data.get("metric") or {}),
+                   default=bool(data.get("default", False)), published=dict(published))  # fmt: skip
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``releases[]`` object of registry.json."""
+        from dataclasses import asdict
+
+        return asdict(self)
+
+    def pin(self, revision: str | None = None) -> dict[str, Any]:
+        """The catalogue pin of this release (at ``revision``, default the embedded Hub's commit)."""
+        return {"repo_id": self.repo_id, "revision": revision or self.revision, "files": dict(self.files), "variant": self.name,
+                "training_data": self.dataset}  # fmt: skip
+
+
 def _check_entry(data: Any) -> None:
     """Raise TypeError unless ``data`` has the types that the lookups and ``results_text`` rely on."""
     if not isinstance(data, dict) or not isinstance(data.get("id"), str):
@@ -100,9 +145,17 @@ def _check_entry(data: Any) -> None:
 class Catalogue:
     """Lookup over the catalogue entries: by entry id, by reference number, by emozoo method id."""
 
-    def __init__(self, entries: list[CatalogueEntry], path: Path | None = None) -> None:
+    def __init__(
+        self,
+        entries: list[CatalogueEntry],
+        path: Path | None = None,
+        releases: list[Release] | None = None,
+        unreleased: dict[str, str] | None = None,
+    ) -> None:
         self.entries = entries
         self.path = path
+        self.releases = list(releases or ())
+        self.unreleased = dict(unreleased or {})
         self._by_id = {e.id: e for e in entries}
         self._by_method = {m: e for e in entries for m in e.method_ids}
 
@@ -174,11 +227,13 @@ def _load(path: Path) -> Catalogue:
     try:
         data = json.loads(text)
         entries = [CatalogueEntry.from_json(item) for item in data["methods"]]
+        releases = [Release.from_json(item) for item in data.get("releases") or ()]
+        unreleased = {str(k): str(v) for k, v in (data.get("unreleased") or {}).items()}
     except FileNotFoundError as exc:
         raise ArtifactError(f"catalogue {path} not found; reinstall emozoo or unset {REGISTRY_ENV}") from exc
     except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
         raise ArtifactError(f"catalogue {path} is malformed ({exc}); regenerate it with scripts/build_registry.py") from exc
-    return Catalogue(entries, path)
+    return Catalogue(entries, path, releases, unreleased)
 
 
 def clear_cache() -> None:

@@ -424,6 +424,31 @@ def cmd_pull(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    from emozoo.release.paths import checkout_root, default_data_root
+    from emozoo.release.pipeline import run_releases
+    from emozoo.release.plan import load_plan
+    from emozoo.release.publish import write_unreleased
+
+    root = checkout_root() or Path.cwd()
+    plan_path = Path(args.plan) if args.plan else root / "releases" / "plan.toml"
+    plan = load_plan(plan_path)
+    publish = None if args.no_publish else (args.endpoint or "embedded")
+    outcomes = run_releases(
+        plan, args.names, out=Path(args.out) if args.out else plan_path.parent, data_root=args.data_root or default_data_root(),
+        repo_root=root, small=args.small, rebuild=args.rebuild, publish=publish, token=args.token, registry_path=args.registry,
+    )  # fmt: skip
+    if publish is not None and not args.names:
+        write_unreleased(plan, args.registry)
+    if args.json:
+        _print_json([{"name": o.name, "directory": str(o.directory), "built": o.built, "commit": o.commit, "endpoint": o.endpoint}
+                     for o in outcomes])  # fmt: skip
+    else:
+        rows = [(o.name, "trained" if o.built else "kept", (o.commit or "-")[:12], o.endpoint or "not published") for o in outcomes]
+        print(render_table(["release", "weights", "commit", "published to"], rows))
+    return 0
+
+
 def cmd_pin(args: argparse.Namespace) -> int:
     from emozoo.hub.pins import pin_artifact
 
@@ -484,6 +509,20 @@ def _add_hub_commands(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     _hub_options(p)
     p.set_defaults(func=cmd_pull)
+
+    p = sub.add_parser("release", help="train, check, publish and pin the planned releases (releases/plan.toml)")
+    p.add_argument("names", nargs="*", help="releases to build (default: every planned one)")
+    p.add_argument("--plan", help="the release plan (default: releases/plan.toml of this checkout)")
+    p.add_argument("--out", help="where release folders go (default: the plan's folder)")
+    p.add_argument("--data-root", help="folder holding the data sets (default: $EMOZOO_DATA_ROOT or ../shared/data)")
+    p.add_argument("--small", action="store_true", help="each release's small configuration (CI's end-to-end check)")
+    p.add_argument("--rebuild", action="store_true", help="train again even where the folder holds this recipe's weights")
+    p.add_argument("--no-publish", action="store_true", help="build only; do not publish or pin")
+    p.add_argument("--registry", help="the catalogue to pin into (default: $EMOZOO_REGISTRY or the packaged registry.json)")
+    p.add_argument("--endpoint", help="publish to this Hub URL (default: the embedded Hub)")
+    p.add_argument("--token", help="Hub token (default: $HF_TOKEN or the stored login)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("pin", help="record a repo's commit and file hashes in the catalogue (registry.json or $EMOZOO_REGISTRY)")
     p.add_argument("repo_id")

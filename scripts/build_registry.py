@@ -962,6 +962,14 @@ def existing_artifacts(path: Path) -> dict[str, list[dict[str, Any]]]:
     return {m["id"]: m.get("artifacts") or [] for m in data.get("methods", []) if isinstance(m, dict) and "id" in m}
 
 
+def existing_releases(path: Path) -> dict[str, Any]:
+    """The ``releases`` and ``unreleased`` blocks of the registry at ``path`` (written by `emozoo release`; kept as is)."""
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {key: data[key] for key in ("releases", "unreleased") if key in data}
+
+
 # --- assembling and writing ------------------------------------------------------------------------------------
 
 
@@ -1031,6 +1039,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: shared directory {args.shared} not found (pass --shared DIR)", file=sys.stderr)
         return 2
     registry = build_registry(args.shared, REPO_ROOT, existing_artifacts(args.out), args.from_text)
+    registry.update(existing_releases(args.out))
     text = render(registry)
     if args.check:
         old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""

@@ -284,6 +284,7 @@ def render_card(
         "training_data": _training_text(training),
         "load_args": f'"{name}"',
         "evaluation": _evaluation_text(rows, training),
+        "provenance": "",  # a release's "How it was made" section (emozoo.release.card)
         "divergences": meta.get("divergences")
         or ("See the method notes below." if notes else "None recorded for this artifact."),
         "plugin_notes": f"\n## Method notes (from {plugin['distribution']})\n\n{_demote(notes)}\n" if notes else "",

@@ -8,6 +8,7 @@ a card that does not validate, or missing training-data provenance is refused be
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from emozoo._fileio import sha256_file
 from emozoo.artifact import ARTIFACT_FILES, CARD_NAME, read_metadata, verify_files
 from emozoo.errors import ArtifactError, ConfigError
 from emozoo.hub._client import bounded_hub_requests, hub_api
+from emozoo.hub._names import check_file_name
 from emozoo.hub.metadata import check_training_data
 
 
@@ -37,8 +39,10 @@ def push_directory(
     private: bool | None = None,
     branch: str | None = None,
     commit_message: str | None = None,
+    extra_files: Sequence[str] = (),
 ) -> PushResult:
-    """Upload the four artifact files of ``directory`` to ``repo_id`` in one commit (creating the repo if needed)."""
+    """Upload the four artifact files of ``directory`` (and ``extra_files`` of it, e.g. a data licence) to ``repo_id``
+    in one commit (creating the repo if needed)."""
     from huggingface_hub import CommitOperationAdd
 
     from emozoo.hub.cards import validate_card
@@ -56,11 +60,14 @@ def push_directory(
             "push_to_hub(..., training_data=TrainingData('SEED', 'SEED licence')) or `emozoo push --training-data ... --data-license ...`"
         )
     validate_card((directory / CARD_NAME).read_text(encoding="utf-8"))
-    missing = [name for name in ARTIFACT_FILES if not (directory / name).is_file()]
+    for name in extra_files:
+        check_file_name(name, f"push of {directory}")
+    missing = [name for name in (*ARTIFACT_FILES, *extra_files) if not (directory / name).is_file()]
     if missing:
         raise ArtifactError(f"{directory} lacks {missing}; re-save the model")
     api = hub_api(endpoint, token)
-    operations = [CommitOperationAdd(path_in_repo=name, path_or_fileobj=str(directory / name)) for name in ARTIFACT_FILES]
+    names = (*ARTIFACT_FILES, *(n for n in extra_files if n not in ARTIFACT_FILES))
+    operations = [CommitOperationAdd(path_in_repo=name, path_or_fileobj=str(directory / name)) for name in names]
     with bounded_hub_requests(endpoint, repo_id):
         api.create_repo(repo_id, private=private, exist_ok=True)
         info = api.create_commit(

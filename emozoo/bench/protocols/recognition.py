@@ -42,21 +42,27 @@ def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], optio
     """One record: ACC, UAR, WF1, MF1 (:func:`emozoo.metrics.classification_report`) and the confusion matrix."""
     model = build_model(method, seed, overrides)
     model.fit(fold.train, fold.val, runtime=runtime)
-    prediction = model.predict(fold.test)
-    targets = getattr(fold.test, "targets", None)
-    if getattr(fold.test, "labels", None) is None and hasattr(targets, "shape"):
-        return [_dimensional_record(method, prediction, fold.test)]
+    return [score(model, fold.test, options)]
+
+
+def score(model: Any, test: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """The record of a fitted model on ``test``: what :func:`run_cell` reports (releases score their held-out split so too)."""
+    method = model.method_id
+    prediction = model.predict(test)
+    targets = getattr(test, "targets", None)
+    if getattr(test, "labels", None) is None and hasattr(targets, "shape"):
+        return _dimensional_record(method, prediction, test)
     if prediction.labels is None:
         raise CapabilityError(method, "be benchmarked for recognition", "its predict() returned no class labels")
-    y_true = true_labels(fold.test)
+    y_true = true_labels(test)
     y_pred = prediction.labels.detach().cpu().numpy() if hasattr(prediction.labels, "detach") else np.asarray(prediction.labels)
-    names = label_names(model, fold.test)
+    names = label_names(model, test)
     if y_true.ndim == 2:
         unusable = [o for o in ("positive_class", "per_unit") if options.get(o) not in (None, False)]
         if unusable:
             raise ConfigError(f"recognition protocol: {unusable} apply to single-label data; the test data here is multi-label "
                               f"({y_true.shape[1]} indicator columns): drop the option(s)")  # fmt: skip
-        return [_multilabel_record(method, y_true, y_pred, names, options)]
+        return _multilabel_record(method, y_true, y_pred, names, options)
     num_classes = max(len(names), int(max(y_true.max(), y_pred.max())) + 1)
     scores = metrics.classification_report(y_true, y_pred)
     if options.get("per_class_recall"):
@@ -79,9 +85,9 @@ def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], optio
         "n_test": int(len(y_true)),
     }
     if options.get("per_unit"):
-        record["per_unit"] = metrics.per_unit_report(y_true, y_pred, test_units(fold.test, "recognition"), column, pos)
+        record["per_unit"] = metrics.per_unit_report(y_true, y_pred, test_units(test, "recognition"), column, pos)
     record.update({k: v for k, v in prediction.extra.items() if isinstance(v, (int, float, str))})
-    return [record]
+    return record
 
 
 def _numpy(x: Any) -> np.ndarray:

@@ -1,0 +1,202 @@
+"""Train one release on its held-out split, score it, save it with its card, and prove the saved copy scores the same.
+
+A release is the benchmark's own cell: the method with the config the benchmark ran (``results.json``), trained on
+every split of one fold but its test split, at the planned seed. Its test split is scored with the recognition
+protocol's scorer; then the artifact is saved, loaded back through :func:`emozoo.from_pretrained` and scored again.
+Only when every metric of the reload equals the first score exactly is the artifact moved into place
+(:class:`ReproductionError` otherwise, and nothing is written).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from emozoo.errors import ArtifactError, ConfigError
+from emozoo.release.plan import ReleaseSpec
+
+RECOGNITION_OPTIONS = ("per_class_recall", "positive_class", "per_unit")
+DATA_LICENSE_NAME = "DATA_LICENSE.md"
+
+
+class ReproductionError(ArtifactError):
+    """The saved release, loaded back, does not score what the trained model scored: it is not published."""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything that decides a release's training: data options, method config, scorer options, the benchmark row."""
+
+    dataset_options: dict[str, Any]
+    overrides: dict[str, Any]
+    protocol_options: dict[str, Any]
+    benchmark: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class BuiltRelease:
+    """A release written to ``directory``: its held-out scores and how long training took."""
+
+    name: str
+    directory: Path
+    scores: dict[str, float]
+    fit_seconds: float
+
+
+def _benchmark_results(spec: ReleaseSpec, repo_root: Path) -> dict[str, Any] | None:
+    if not spec.benchmark:
+        return None
+    path = repo_root / spec.benchmark / "results.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"release {spec.name}: cannot read its benchmark result {path} ({exc}); run the benchmark first") from exc
+    if data.get("dataset", {}).get("id") != spec.dataset:
+        raise ConfigError(f"release {spec.name}: {path} benchmarked {data.get('dataset', {}).get('id')!r}, not {spec.dataset!r}")
+    if spec.method not in {m["id"] for m in data.get("methods", [])}:
+        raise ConfigError(f"release {spec.name}: {path} has no run of {spec.method!r}")
+    return data
+
+
+def recipe(spec: ReleaseSpec, repo_root: Path) -> Recipe:
+    """The release's data options, config and scorer options: the benchmark's, with the plan's on top."""
+    bench = _benchmark_results(spec, repo_root)
+    dataset_options: dict[str, Any] = {}
+    overrides: dict[str, Any] = {}
+    protocol_options: dict[str, Any] = {}
+    summary = None
+    if bench is not None:
+        dataset_options = dict((bench.get("config") or {}).get("dataset") or {})
+        overrides = dict(next(m for m in bench["methods"] if m["id"] == spec.method).get("overrides") or {})
+        if bench.get("protocol") == "recognition":
+            given = (bench.get("config") or {}).get("protocol") or {}
+            protocol_options = {k: v for k, v in given.items() if k in RECOGNITION_OPTIONS}
+        summary = benchmark_summary(bench, spec)
+    return Recipe(
+        dataset_options={**dataset_options, **spec.dataset_options},
+        overrides={**overrides, **spec.overrides},
+        protocol_options={**protocol_options, **spec.protocol_options},
+        benchmark=summary,
+    )
+
+
+def benchmark_summary(bench: dict[str, Any], spec: ReleaseSpec) -> dict[str, Any]:
+    """The benchmark's cross-validated rows (this method's, and every other method's test row beside it) and the paper number."""
+    tests = [r for r in bench.get("rows", []) if r.get("condition") == "test" and r.get("ratio") is None]
+    ours = next((r for r in tests if r["method"] == spec.method), None)
+    if ours is None:
+        raise ConfigError(f"release {spec.name}: the benchmark {spec.benchmark} has no test row for {spec.method!r}")
+    comparison = next((c for c in bench.get("comparisons", []) if c.get("method") == spec.method), {})
+    return {
+        "path": spec.benchmark,
+        "headline_metric": bench.get("headline_metric"),
+        "folds": len(bench.get("folds", [])),
+        "seeds": list(bench.get("seeds", [])),
+        "statistics": bench.get("statistics"),
+        "git_commit": (bench.get("environment") or {}).get("git_commit"),
+        "metrics": ours["metrics"],
+        "n_cells": ours.get("n"),
+        "n_units": ours.get("n_units"),
+        "others": {r["method"]: r["metrics"] for r in tests if r["method"] != spec.method},
+        "paper": {k: comparison.get(k) for k in ("metric", "paper", "paper_dataset", "paper_source", "data_note")} if comparison else None,
+    }
+
+
+def _numbers(record: dict[str, Any]) -> dict[str, float]:
+    return {k: float(v) for k, v in record["metrics"].items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def _test_fold(spec: ReleaseSpec, data_root: Path | None, dataset_options: dict[str, Any]) -> tuple[Any, Any]:
+    from emozoo.api import resolve_folds
+
+    data_dir = str(data_root / spec.data) if spec.data and data_root is not None else None
+    dataset, folds = resolve_folds(spec.dataset, protocol="recognition", data_dir=data_dir, **dataset_options)
+    chosen = [f for f in folds if f.name == spec.fold]
+    if not chosen:
+        raise ConfigError(f"release {spec.name}: {spec.dataset} has no fold {spec.fold!r}; its folds: {[f.name for f in folds]}")
+    return dataset, chosen[0]
+
+
+def _data_license_text(dataset: Any, data_root: Path | None, spec: ReleaseSpec) -> str:
+    """DATA_LICENSE.md: the data set's licence line, its SOURCE.md and licence files, copied from beside the data."""
+    parts = [f"# Training data of {spec.repo_id}: {dataset.name}", "", f"Licence: {dataset.license}", ""]
+    if spec.data_terms:
+        parts += [spec.data_terms, ""]
+    folder = data_root / spec.data if spec.data and data_root is not None else None
+    if folder is not None and folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and (path.name == "SOURCE.md" or path.name.upper().startswith("LICENSE")):
+                parts += [f"## {path.name} (from the data set's folder)", "", path.read_text(encoding="utf-8", errors="replace").strip(), ""]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def build_release(
+    spec: ReleaseSpec,
+    out_root: str | Path,
+    *,
+    data_root: str | Path | None,
+    repo_root: str | Path,
+    small: bool = False,
+    command: str = "",
+) -> BuiltRelease:
+    """Train, score, save and verify one release into ``out_root/<name>`` (replaced atomically only if it reproduces)."""
+    import emozoo
+    from emozoo._fileio import atomic_directory
+    from emozoo.bench.protocols import build_model
+    from emozoo.bench.protocols.recognition import check_options, score
+    from emozoo.bench.provenance import environment, package_versions
+    from emozoo.release.card import release_card_values
+    from emozoo.runtime import Runtime
+
+    repo_root = Path(repo_root)
+    data_root = Path(data_root) if data_root is not None else None
+    run_spec = spec.shrunk() if small else spec
+    plan = recipe(run_spec, repo_root)
+    check_options(plan.protocol_options)
+    dataset, fold = _test_fold(run_spec, data_root, plan.dataset_options)
+    model = build_model(spec.method, spec.seed, plan.overrides)
+    start = time.perf_counter()
+    model.fit(fold.train, fold.val, runtime=Runtime(device="cpu", progress=False))
+    fit_seconds = time.perf_counter() - start
+    record = score(model, fold.test, plan.protocol_options)
+    scores = _numbers(record)
+    env = environment("cpu")
+    release = {
+        "name": spec.name, "repo_id": spec.repo_id, "method": spec.method, "modality": spec.modality,
+        "dataset": dataset.id, "data": spec.data, "fold": fold.name, "seed": spec.seed, "small": small,
+        "dataset_options": plan.dataset_options, "protocol_options": plan.protocol_options, "overrides": plan.overrides,
+        "test_manifest_sha256": fold.manifest.digest(),
+        "sizes": {name: len(batch) for name, batch in (("train", fold.train), ("val", fold.val), ("test", fold.test)) if batch is not None},
+        "held_out": scores, "benchmark": plan.benchmark, "fit_seconds": round(fit_seconds, 1),
+        "command": command, "emozoo_commit": env["git_commit"],
+        "packages": {**env["packages"], **package_versions([model.artifact_metadata()["plugin"]["distribution"]])},
+    }  # fmt: skip
+    training = {"dataset": dataset.id, "license": dataset.license, "split_manifest_sha256": fold.manifest.digest()}
+    if spec.note:
+        training["note"] = spec.note
+    metrics = [{"dataset": dataset.id, "metric": k, "value": v, "split": f"test ({fold.name}, held out)"} for k, v in scores.items()]
+    metadata = {"training_data": training, "metrics": metrics, "release": release}
+    out = Path(out_root) / spec.name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".release-{spec.name}-", dir=out.parent) as tmp:
+        staged = Path(tmp) / spec.name
+        card = release_card_values(release, dataset, model, spec)
+        model.save_pretrained(staged, metadata=metadata, model_card_kwargs={"repo_id": spec.repo_id, **card})
+        reloaded = emozoo.from_pretrained(staged)
+        again = _numbers(score(reloaded, fold.test, plan.protocol_options))
+        if again != scores:
+            differ = {k: (scores.get(k), again.get(k)) for k in sorted(set(scores) | set(again)) if scores.get(k) != again.get(k)}
+            raise ReproductionError(
+                f"release {spec.name}: the saved artifact, loaded back, scores differently on {fold.name}'s test split "
+                f"(trained, reloaded: {differ}); it is not published"
+            )
+        (staged / DATA_LICENSE_NAME).write_text(_data_license_text(dataset, data_root, spec), encoding="utf-8")
+        with atomic_directory(out) as target:
+            for path in staged.iterdir():
+                shutil.copy2(path, target / path.name)
+    return BuiltRelease(name=spec.name, directory=out, scores=scores, fit_seconds=fit_seconds)
