@@ -7,6 +7,7 @@ when a model is built (``load`` / ``from_pretrained``) or a torch-based module i
     >>> emozoo.list_methods(modality="eeg")
     >>> model = emozoo.load("vae-d2gan")
     >>> fold = emozoo.load_folds("seed-synthetic", max_folds=1)[0]
+    >>> emozoo.list_pretrained(modality="speech")       # released weights; from_pretrained("speech-cnn-ravdess")
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ _LAZY = {
     "load_folds": "emozoo.api",
     "Fold": "emozoo.data.folds",
     "StepInfo": "emozoo.runtime",
+    "list_pretrained": "emozoo.release.lookup",
 }
 
 __all__ = [

@@ -63,7 +63,33 @@ def _entry_status(entry: CatalogueEntry, registry: Registry) -> str:
     return "-"
 
 
+def cmd_list_pretrained(args: argparse.Namespace) -> int:
+    from emozoo.release.lookup import list_pretrained
+
+    releases = list_pretrained(args.pattern, modality=args.modality)
+    if args.json:
+        _print_json([r.to_json() for r in releases])
+        return 0
+    rows = [(r.name, r.method, r.modality, r.dataset, f"{r.metric.get('name')} {_metric_text(r.metric)}", r.license,
+             "default" if r.default else "") for r in releases]  # fmt: skip
+    print(render_table(["release", "method", "modality", "data set", "held-out score", "licence", ""], rows))
+    if not releases:
+        print("no release matches; `emozoo list --pretrained` lists them all")
+    else:
+        print(f"\n{len(releases)} released model(s); load one with emozoo.from_pretrained(\"<release>\") or `emozoo pull <release>`")
+    return 0
+
+
+def _metric_text(metric: dict[str, Any]) -> str:
+    value = metric.get("value")
+    if not isinstance(value, (int, float)):
+        return "-"
+    return f"{value * 100:.2f}" if metric.get("percent") else f"{value:.3f}"
+
+
 def cmd_list(args: argparse.Namespace) -> int:
+    if args.pretrained:
+        return cmd_list_pretrained(args)
     registry = get_registry()
     if args.datasets:
         specs = registry.list_datasets(args.pattern, modality=args.modality)
@@ -123,8 +149,12 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(_format_entry(entry, registry))
         return 0
     entry = registry.catalogue.for_method(spec.id) or next(iter(registry.catalogue.by_ref(spec.paper.survey_ref or -1)), None)
+    from emozoo.release.lookup import list_pretrained, unreleased_reason
+
+    releases = list_pretrained(method=spec.id)
     if args.json:
-        _print_json({"spec": spec.to_dict(), "catalogue": _entry_json(entry) if entry else None, "installed": True})
+        _print_json({"spec": spec.to_dict(), "catalogue": _entry_json(entry) if entry else None, "installed": True,
+                     "releases": [r.to_json() for r in releases], "unreleased": unreleased_reason(spec.id)})  # fmt: skip
         return 0
     lines = [
         f"{spec.id}  ({spec.family}, {spec.modality}{' / ' + ', '.join(spec.modalities) if spec.modalities else ''})",
@@ -148,6 +178,12 @@ def cmd_info(args: argparse.Namespace) -> int:
         lines.append(f"  reported:  {result.dataset} {result.metric} {result.value:g} ({result.source}){' - ' + result.note if result.note else ''}")
     if entry is not None and entry.results:
         lines.append(f"  survey table: {entry.results_text()}")
+    for r in releases:
+        lines.append(f"  release:   {r.name}{' (default)' if r.default else ''}: {r.dataset}, {r.metric.get('name')} "
+                     f"{_metric_text(r.metric)} {r.metric.get('split', '')}; licence {r.license}")  # fmt: skip
+    if not releases:
+        reason = unreleased_reason(spec.id)
+        lines.append(f"  weights:   none released: {reason}" if reason else "  weights:   none released yet")
     print("\n".join(line for line in lines if line))
     return 0
 
@@ -440,6 +476,10 @@ def cmd_release(args: argparse.Namespace) -> int:
     )  # fmt: skip
     if publish is not None and not args.names:
         write_unreleased(plan, args.registry)
+    if not args.small:
+        from emozoo.release.index import write_index
+
+        write_index(Path(args.out) if args.out else plan_path.parent)
     if args.json:
         _print_json([{"name": o.name, "directory": str(o.directory), "built": o.built, "commit": o.commit, "endpoint": o.endpoint}
                      for o in outcomes])  # fmt: skip
@@ -555,6 +595,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_list.add_argument("pattern", nargs="?", help="wildcard over ids, e.g. '*gan*'")
     p_list.add_argument("--all", action="store_true", help="every surveyed method, with plugin status")
     p_list.add_argument("--datasets", action="store_true", help="list data set adapters instead of methods")
+    p_list.add_argument("--pretrained", action="store_true", help="list released models (weights you can pull) instead")
     p_list.add_argument("--modality", help="speech, face, text, physiological, multimodal, or a signal (eeg, ...)")
     p_list.add_argument("--family", help="AE, VAE, GAN, DM, LLM, hybrid")
     p_list.add_argument("--task", help="data_augmentation, feature_extraction, modality_completion, ...")

@@ -187,6 +187,8 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
         """Write the weights as safetensors with emozoo's metadata (the mixin's hook)."""
         from safetensors.torch import save_model
 
+        from emozoo.weights import canonical_header
+
         info = self.artifact_metadata()
         st_meta = {
             "format": "pt",
@@ -197,6 +199,7 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
             "emozoo.core_version": __version__,
         }
         save_model(self, str(Path(save_directory) / WEIGHTS_NAME), metadata=st_meta)
+        canonical_header(Path(save_directory) / WEIGHTS_NAME)  # the same tensors give the same bytes, save after save
 
     def save_pretrained(
         self,

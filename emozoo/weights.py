@@ -107,6 +107,29 @@ def load_weights(
         raise WeightsError(f"{path} does not fit {type(model).__name__}: {exc}") from exc
 
 
+def canonical_header(path: str | os.PathLike[str]) -> None:
+    """Rewrite a safetensors file's header in place with its ``__metadata__`` keys sorted.
+
+    safetensors writes the metadata map in hash order, which changes from process to process, so two saves of the same
+    tensors differ in bytes; sorted, they are identical (releases are pinned by sha256 and rebuilt by re-saving). The
+    header keeps its length (same keys, same compact JSON, the same padding), so no tensor byte moves.
+    """
+    import json
+    import struct
+
+    with open(path, "r+b") as fh:
+        (size,) = struct.unpack("<Q", fh.read(8))
+        raw = fh.read(size)
+        header = json.loads(raw)
+        if isinstance(header.get("__metadata__"), dict):
+            header["__metadata__"] = dict(sorted(header["__metadata__"].items()))
+        text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        if len(text) > size or json.loads(text) != json.loads(raw):
+            return  # not the compact layout this expects: leave the file as safetensors wrote it
+        fh.seek(8)
+        fh.write(text.ljust(size, b" "))
+
+
 def _header_metadata(data: bytes) -> dict[str, str]:
     """The ``__metadata__`` of a safetensors header in ``data`` (empty when there is none); ValueError if malformed."""
     import json

@@ -42,6 +42,10 @@ done
 if [ ${#plugin_args[@]} -gt 0 ]; then
   step "plugins: ${plugin_names[*]}" python -m pip install "${plugin_args[@]}"
 fi
+# The embedded Hub (olah, serving releases/ on 127.0.0.1) lives in its own environment: it pins packages emozoo does not.
+if [ ! -x .venv-olah/bin/olah-cli ]; then
+  step "olah for the embedded Hub (.venv-olah)" bash -c '"$0" -m venv .venv-olah && .venv-olah/bin/python -m pip install olah' "$PYTHON"
+fi
 step "emozoo doctor" python -m emozoo doctor
 python -m emozoo list
 echo "setup: done in $((SECONDS - start)) s; activate with: . .venv/bin/activate"

@@ -82,51 +82,48 @@ def build_mirrors(releases: Path, mirrors: Path, namespace: str = "emozoo") -> d
     return commits
 
 
-class EmbeddedHub:
-    """olah serving ``releases`` (mirrored into ``workdir``) on a free loopback port; a context manager."""
+class OlahServer:
+    """olah serving the git repos under ``mirrors`` (``models/<ns>/<name>``) on a free loopback port, offline."""
 
-    def __init__(self, releases: str | os.PathLike[str], workdir: str | os.PathLike[str] | None = None, cli: Path | None = None):
-        from emozoo._fileio import cache_dir
-
-        self.releases = Path(releases)
-        if not self.releases.is_dir():
-            raise ArtifactError(f"the embedded Hub has no releases folder at {self.releases}; set EMOZOO_RELEASES or run from a checkout")
-        self.workdir = Path(workdir) if workdir is not None else cache_dir() / "embedded-hub"
+    def __init__(self, mirrors: str | os.PathLike[str], workdir: str | os.PathLike[str], cli: Path | None = None):
+        self.mirrors = Path(mirrors)
+        self.workdir = Path(workdir)
         self.cli = cli or olah_cli()
         self.proc: subprocess.Popen | None = None
         self.url = ""
-        self.commits: dict[str, str] = {}
 
     def start(self, timeout: float = 30.0) -> str:
-        """Mirror the releases, start olah, wait until it answers; return its URL."""
-        mirrors = self.workdir / "mirrors"
-        mirrors.mkdir(parents=True, exist_ok=True)
-        self.commits = build_mirrors(self.releases, mirrors)
+        """Start olah and wait until it listens; return its URL."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
         port = _free_port()
         config = self.workdir / f"olah-{port}.toml"
         config.write_text(
-            f'[basic]\nhost = "127.0.0.1"\nport = {port}\nmirrors-path = ["{mirrors}"]\nrepos-path = "{self.workdir / "repos"}"\n'
+            f'[basic]\nhost = "127.0.0.1"\nport = {port}\nmirrors-path = ["{self.mirrors}"]\nrepos-path = "{self.workdir / "repos"}"\n'
             "[accessibility]\noffline = true\n"
         )
-        log = open(self.workdir / "olah.log", "ab")  # noqa: SIM115 - held open for the server's lifetime
-        self.proc = subprocess.Popen([str(self.cli), "-c", str(config)], cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)  # fmt: skip
-        log.close()
+        self.log = self.workdir / "olah.log"
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen([str(self.cli), "-c", str(config)], cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise ArtifactError(f"the embedded Hub (olah) exited with code {self.proc.returncode}; see {self.workdir / 'olah.log'}")
+                raise ArtifactError(f"olah exited with code {self.proc.returncode}; see {self.log}")
             with socket.socket() as s:
                 if s.connect_ex(("127.0.0.1", port)) == 0:
                     self.url = f"http://127.0.0.1:{port}"
                     return self.url
             time.sleep(0.05)
         self.stop()
-        raise ArtifactError(f"the embedded Hub (olah) did not listen on 127.0.0.1:{port} within {timeout:g} s; see {self.workdir / 'olah.log'}")
+        raise ArtifactError(f"olah did not listen on 127.0.0.1:{port} within {timeout:g} s; see {self.log}")
+
+    def running(self) -> bool:
+        """Whether the server process is alive."""
+        return self.proc is not None and self.proc.poll() is None
 
     def stop(self) -> None:
         """Stop the server (idempotent)."""
-        if self.proc is not None and self.proc.poll() is None:
+        if self.running():
             self.proc.terminate()
             try:
                 self.proc.wait(10)
@@ -135,7 +132,7 @@ class EmbeddedHub:
                 self.proc.wait(5)
         self.proc = None
 
-    def __enter__(self) -> EmbeddedHub:
+    def __enter__(self) -> OlahServer:  # noqa: PYI034 - subclasses return themselves too
         self.start()
         return self
 
@@ -143,12 +140,33 @@ class EmbeddedHub:
         self.stop()
 
 
+class EmbeddedHub(OlahServer):
+    """The releases folder, mirrored as git repos into ``workdir``, served by olah; a context manager."""
+
+    def __init__(self, releases: str | os.PathLike[str], workdir: str | os.PathLike[str] | None = None, cli: Path | None = None):
+        from emozoo._fileio import cache_dir
+
+        self.releases = Path(releases)
+        if not self.releases.is_dir():
+            raise ArtifactError(f"the embedded Hub has no releases folder at {self.releases}; set EMOZOO_RELEASES or run from a checkout")
+        workdir = Path(workdir) if workdir is not None else cache_dir() / "embedded-hub"
+        super().__init__(workdir / "mirrors", workdir, cli)
+        self.commits: dict[str, str] = {}
+
+    def start(self, timeout: float = 30.0) -> str:
+        """Mirror the releases (only those whose files changed), then start olah; return its URL."""
+        self.mirrors.mkdir(parents=True, exist_ok=True)
+        self.commits = build_mirrors(self.releases, self.mirrors)
+        return super().start(timeout)
+
+
 def embedded_endpoint() -> str:
     """The URL of this process's embedded Hub, started on first use (over the releases folder) and stopped at exit."""
     global _SERVER
     from emozoo.release.paths import releases_dir
 
-    if _SERVER is not None and _SERVER.proc is not None and _SERVER.proc.poll() is None:
+    if _SERVER is not None and _SERVER.running():
+        _SERVER.commits = build_mirrors(_SERVER.releases, _SERVER.mirrors)  # a release rebuilt meanwhile is served as it is now
         return _SERVER.url
     releases = releases_dir()
     if releases is None:
@@ -162,6 +180,11 @@ def embedded_endpoint() -> str:
         atexit.register(_stop_server)
     _SERVER = server
     return server.url
+
+
+def served_commit(name: str) -> str | None:
+    """The commit the running embedded Hub serves for release ``name`` (None when it serves no such release)."""
+    return _SERVER.commits.get(name) if _SERVER is not None else None
 
 
 def _stop_server() -> None:

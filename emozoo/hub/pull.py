@@ -32,6 +32,7 @@ from emozoo.errors import ArtifactError, NetworkError
 from emozoo.hub import _http
 from emozoo.hub._client import hub_endpoint, hub_token
 from emozoo.hub._names import check_commit, check_repo_id, check_revision, inside, is_commit
+from emozoo.hub.embedded import EMBEDDED
 
 DEFAULT_REVISION = "main"
 DEFAULT_VARIANT = "default"
@@ -49,12 +50,19 @@ class Pulled:
 
 
 def pinned_artifacts(method_or_repo: str) -> list[dict[str, Any]]:
-    """Pins from the catalogue: those of a method id (or catalogue id), or all pins of a repo id."""
+    """Pins from the catalogue: those of a method id (or catalogue id), or all pins of a repo id; releases included
+    (a release is pinned at its embedded-Hub commit and at every other Hub's commit it was published with)."""
     catalogue = load_catalogue()
     if "/" in method_or_repo:
-        return [a for entry in catalogue for a in entry.artifacts if a.get("repo_id") == method_or_repo]
-    entry = catalogue.for_method(method_or_repo) or catalogue.get(method_or_repo)
-    return list(entry.artifacts) if entry else []
+        pins = [a for entry in catalogue for a in entry.artifacts if a.get("repo_id") == method_or_repo]
+        releases = [r for r in catalogue.releases if r.repo_id == method_or_repo]
+    else:
+        entry = catalogue.for_method(method_or_repo) or catalogue.get(method_or_repo)
+        pins = list(entry.artifacts) if entry else []
+        releases = [r for r in catalogue.releases if r.method == method_or_repo]
+    for release in releases:
+        pins += [release.pin(commit) for commit in dict.fromkeys([release.revision, *release.published.values()])]
+    return pins
 
 
 def choose_pin(method_id: str, variant: str | None = None) -> dict[str, Any]:
@@ -73,14 +81,15 @@ def choose_pin(method_id: str, variant: str | None = None) -> dict[str, Any]:
     return next((p for p in pins if p.get("variant") == DEFAULT_VARIANT), pins[0])
 
 
-def verify_pin(directory: Path, pin: dict[str, Any]) -> None:
-    """Every artifact file must be pinned and present with exactly the pinned sha256 (hashed afresh); otherwise refuse.
+def verify_pin(directory: Path, pin: dict[str, Any], *, cached: bool = False) -> None:
+    """Every artifact file must be pinned and present with exactly the pinned sha256 (hashed afresh, or with ``cached``
+    by the stat rule of :mod:`emozoo.hash_cache` for a snapshot this call did not fetch); otherwise refuse.
 
     A pin that does not cover all of :data:`ARTIFACT_FILES` (an empty table, say) verifies nothing, so it is refused.
     """
     where = f"{pin.get('repo_id')}@{str(pin.get('revision'))[:12]}"
     check_file_table(pin.get("files"), f"the catalogue pin of {where}", ARTIFACT_FILES)
-    problem = hash_mismatch(directory, pin["files"], cached=False)
+    problem = hash_mismatch(directory, pin["files"], cached=cached)
     if problem is None:
         return
     name, path, expected, actual = problem
@@ -104,7 +113,14 @@ def download(
     force_download: bool = False,
     local_files_only: bool = False,
 ) -> Pulled:
-    """Fetch ``name`` ('org/repo' or a pinned method id) at ``revision`` and verify it against its pin, if any."""
+    """Fetch ``name`` ('org/repo', a release's short name, or a method id with a release or pin) at ``revision`` and
+    verify it against its pin, if any. The zoo's own releases come from the embedded Hub unless ``endpoint`` (or
+    ``HF_ENDPOINT``) names another; ``endpoint="embedded"`` asks for it explicitly."""
+    release = _release_named(name, variant)
+    if release is not None:
+        return _download_release(release, name, revision, endpoint, token, cache_dir, force_download, local_files_only)
+    if hub_endpoint(endpoint) == EMBEDDED:
+        raise ArtifactError(f"the embedded Hub serves only the zoo's releases, and {name!r} is none of them; `emozoo list --pretrained` lists them")
     pin = None
     if "/" not in name:
         pin = choose_pin(name, variant)
@@ -122,12 +138,77 @@ def download(
     return Pulled(directory=directory, repo_id=repo_id, revision=revision, commit=commit, pin=pin)
 
 
+def _release_named(name: str, variant: str | None) -> Any:
+    """The catalogue release ``name`` (and ``variant``, a release name) refers to, or None."""
+    from emozoo.release.lookup import find_release
+
+    if variant is not None and "/" not in name:
+        release = find_release(variant)
+        if release is not None and release.method != name:
+            raise ArtifactError(f"release {variant!r} is of {release.method!r}, not {name!r}")
+        return release
+    return find_release(name)
+
+
+def _download_release(
+    release: Any, name: str, revision: str | None, endpoint: str | None, token: Any, cache_dir: Any, force_download: bool, local_files_only: bool
+) -> Pulled:
+    """Pull a release: from the embedded Hub at its pinned commit (started only when the cache lacks it), or from another
+    Hub at the commit recorded for it there (else ``main``); every file is checked against the release's pin."""
+    from huggingface_hub import constants
+
+    from emozoo.release.paths import releases_dir
+
+    base = hub_endpoint(endpoint)
+    if base is None:
+        base = EMBEDDED if releases_dir() is not None else constants.ENDPOINT.rstrip("/")
+    pinned = release.revision if base == EMBEDDED else release.published.get(base)
+    if revision is not None and "/" not in name and revision != pinned:
+        raise ArtifactError(f"{name!r} loads its pinned commit {pinned}; to load revision {revision!r}, pass the repo id {release.repo_id!r}")
+    wanted = revision or pinned or DEFAULT_REVISION
+    cache = Path(cache_dir if cache_dir is not None else constants.HF_HUB_CACHE).expanduser()
+    cached = is_commit(wanted) and not force_download and _complete_snapshot(cache, release.repo_id, wanted)
+    # HF_HUB_OFFLINE keeps remote Hubs away; the embedded Hub is a local process serving the checkout's own files
+    if base == EMBEDDED and not cached and not local_files_only:
+        from emozoo.hub.embedded import embedded_endpoint, served_commit
+
+        url = embedded_endpoint()
+        served = served_commit(release.name)
+        if wanted == pinned and served != pinned:
+            raise ArtifactError(
+                f"the catalogue pins {release.repo_id} at commit {pinned}, but the embedded Hub's releases folder gives "
+                f"{served or 'no such release'}: its files changed after they were pinned. Restore them "
+                f"(`git checkout -- releases/{release.name}`) or re-pin them with `emozoo release {release.name}`"
+            )
+    else:
+        url = None if base == EMBEDDED else base
+    directory = _snapshot(release.repo_id, wanted, url, token, cache_dir, force_download, local_files_only, loopback=url is not None and base == EMBEDDED)
+    commit = directory.name if is_commit(directory.name) else None
+    pin = release.pin(commit) if commit is not None and (commit == pinned or revision is None) else None
+    if pin is not None:
+        verify_pin(directory, pin, cached=bool(cached))  # files fetched by this call are hashed afresh
+    return Pulled(directory=directory, repo_id=release.repo_id, revision=wanted, commit=commit, pin=pin)
+
+
+def _complete_snapshot(cache: Path, repo_id: str, commit: str) -> bool:
+    snap = cache / f"models--{repo_id.replace('/', '--')}" / "snapshots" / commit
+    return all((snap / name).is_file() for name in ARTIFACT_FILES)
+
+
 #: The most bytes a pull accepts per file (a declared or actual size over it is refused before it is written).
 MAX_FILE_BYTES = {WEIGHTS_NAME: 64 << 30, CONFIG_NAME: MAX_JSON_BYTES, METADATA_NAME: MAX_JSON_BYTES, CARD_NAME: MAX_JSON_BYTES}
 
 
 def _snapshot(
-    repo_id: str, revision: str, endpoint: str | None, token: str | bool | None, cache_dir: Any, force_download: bool, local_files_only: bool
+    repo_id: str,
+    revision: str,
+    endpoint: str | None,
+    token: str | bool | None,
+    cache_dir: Any,
+    force_download: bool,
+    local_files_only: bool,
+    *,
+    loopback: bool = False,
 ) -> Path:
     """The cache snapshot of ``repo_id`` at ``revision``, fetched with emozoo's bounded client where needed.
 
@@ -144,7 +225,7 @@ def _snapshot(
     base = hub_endpoint(endpoint) or constants.ENDPOINT.rstrip("/")
     cache = Path(cache_dir if cache_dir is not None else constants.HF_HUB_CACHE).expanduser()
     repo_dir = inside(cache, cache / f"models--{repo_id.replace('/', '--')}")
-    offline = local_files_only or constants.HF_HUB_OFFLINE
+    offline = local_files_only or (constants.HF_HUB_OFFLINE and not loopback)  # loopback: the embedded Hub
     commit = revision if is_commit(revision) else (_cached_ref(repo_dir, revision) if offline else None)
     if offline:
         snap = repo_dir / "snapshots" / commit if commit else None

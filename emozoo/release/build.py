@@ -48,14 +48,36 @@ class BuiltRelease:
     fit_seconds: float
 
 
+def _stage_view(data: dict[str, Any], stage: str, spec: ReleaseSpec) -> dict[str, Any]:
+    """One stage of a merged results.json (``rows``/``folds``/``seeds`` keyed by stage, e.g. the wrist benchmark's
+    ``benchmarks/wearable_table.py``) in the layout of one ``emozoo bench`` run."""
+    rows, config = data.get("rows"), data.get("config") or {}
+    if not isinstance(rows, dict) or stage not in rows:
+        raise ConfigError(f"release {spec.name}: {spec.benchmark} has no stage {stage!r}; its stages: {sorted(rows or {})}")
+    methods = sorted({r["method"] for r in rows[stage]})
+    protocol = "augmentation" if stage.startswith("augmentation") else "recognition"
+    return {
+        "dataset": {"id": spec.dataset}, "protocol": protocol, "headline_metric": data.get("headline_metric", "UAR"),
+        "methods": [{"id": m, "overrides": (config.get("methods") or {}).get(m, {})} for m in methods],
+        "config": {"dataset": config.get("dataset") or {}, "protocol": (config.get("protocol") or {}).get(stage, {})},
+        "rows": rows[stage], "folds": [{"name": f} for f in (data.get("folds") or {}).get(stage, [])],
+        "seeds": (data.get("seeds") or {}).get(stage, []), "statistics": data.get("statistics"), "comparisons": [],
+    }  # fmt: skip
+
+
 def _benchmark_results(spec: ReleaseSpec, repo_root: Path) -> dict[str, Any] | None:
+    """The benchmark run ``spec.benchmark`` names: a results directory, or ``<directory>:<stage>`` for one stage of a
+    merged results.json."""
     if not spec.benchmark:
         return None
-    path = repo_root / spec.benchmark / "results.json"
+    folder, _, stage = spec.benchmark.partition(":")
+    path = repo_root / folder / "results.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(f"release {spec.name}: cannot read its benchmark result {path} ({exc}); run the benchmark first") from exc
+    if stage:
+        data = _stage_view(data, stage, spec)
     if data.get("dataset", {}).get("id") != spec.dataset:
         raise ConfigError(f"release {spec.name}: {path} benchmarked {data.get('dataset', {}).get('id')!r}, not {spec.dataset!r}")
     if spec.method not in {m["id"] for m in data.get("methods", [])}:
@@ -76,7 +98,7 @@ def recipe(spec: ReleaseSpec, repo_root: Path) -> Recipe:
         if bench.get("protocol") == "recognition":
             given = (bench.get("config") or {}).get("protocol") or {}
             protocol_options = {k: v for k, v in given.items() if k in RECOGNITION_OPTIONS}
-        summary = benchmark_summary(bench, spec)
+        summary = augmentation_summary(bench, spec) if bench.get("protocol") == "augmentation" else benchmark_summary(bench, spec)
     return Recipe(
         dataset_options={**dataset_options, **spec.dataset_options},
         overrides={**overrides, **spec.overrides},
@@ -105,6 +127,21 @@ def benchmark_summary(bench: dict[str, Any], spec: ReleaseSpec) -> dict[str, Any
         "others": {r["method"]: r["metrics"] for r in tests if r["method"] != spec.method},
         "paper": {k: comparison.get(k) for k in ("metric", "paper", "paper_dataset", "paper_source", "data_note")} if comparison else None,
     }
+
+
+def augmentation_summary(bench: dict[str, Any], spec: ReleaseSpec) -> dict[str, Any]:
+    """A generator's augmentation benchmark: its cross-validated rows at the release's ratio, by condition."""
+    from emozoo.release.generator import augmentation_rows
+
+    rows = augmentation_rows(bench, spec.method, spec.ratio)
+    if "real+synthetic" not in rows:
+        raise ConfigError(f"release {spec.name}: the benchmark {spec.benchmark} has no real+synthetic row of {spec.method!r} at ratio {spec.ratio}")
+    return {
+        "path": spec.benchmark, "protocol": "augmentation", "headline_metric": bench.get("headline_metric"),
+        "folds": len(bench.get("folds", [])), "seeds": list(bench.get("seeds", [])), "statistics": bench.get("statistics"),
+        "git_commit": (bench.get("environment") or {}).get("git_commit"), "augmentation": rows,
+        "classifier_settings": ((bench.get("config") or {}).get("protocol") or {}).get("classifier_settings"),
+    }  # fmt: skip
 
 
 def _numbers(record: dict[str, Any]) -> dict[str, float]:
@@ -172,6 +209,7 @@ def build_release(
         "dataset_options": plan.dataset_options, "protocol_options": plan.protocol_options, "overrides": plan.overrides,
         "test_manifest_sha256": fold.manifest.digest(),
         "sizes": {name: len(batch) for name, batch in (("train", fold.train), ("val", fold.val), ("test", fold.test)) if batch is not None},
+        "size_unit": "dialogues" if hasattr(fold.test, "dialogues") else "samples", "scored": record.get("n_test"),
         "held_out": scores, "benchmark": plan.benchmark, "fit_seconds": round(fit_seconds, 1),
         "command": command, "emozoo_commit": env["git_commit"],
         "packages": {**env["packages"], **package_versions([model.artifact_metadata()["plugin"]["distribution"]])},
@@ -185,7 +223,7 @@ def build_release(
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".release-{spec.name}-", dir=out.parent) as tmp:
         staged = Path(tmp) / spec.name
-        card = release_card_values(release, dataset, model, spec)
+        card = release_card_values(release, spec)
         model.save_pretrained(staged, metadata=metadata, model_card_kwargs={"repo_id": spec.repo_id, **card})
         reloaded = emozoo.from_pretrained(staged)
         again = _numbers(score(reloaded, fold.test, plan.protocol_options))
@@ -200,3 +238,52 @@ def build_release(
             for path in staged.iterdir():
                 shutil.copy2(path, target / path.name)
     return BuiltRelease(name=spec.name, directory=out, scores=scores, fit_seconds=fit_seconds)
+
+
+def same_tensors(a: Path, b: Path) -> bool:
+    """Whether two safetensors files hold the same metadata and bit-identical tensors (their bytes may order the header
+    differently: files written before :func:`emozoo.weights.canonical_header` was applied)."""
+    import torch
+    from safetensors import safe_open
+
+    with safe_open(str(a), "pt") as fa, safe_open(str(b), "pt") as fb:
+        if fa.metadata() != fb.metadata() or sorted(fa.keys()) != sorted(fb.keys()):
+            return False
+        for key in fa.keys():
+            x, y = fa.get_tensor(key), fb.get_tensor(key)
+            if x.dtype != y.dtype or x.shape != y.shape:
+                return False
+            if x.numel() and not torch.equal(x.reshape(-1).view(torch.uint8), y.reshape(-1).view(torch.uint8)):  # bits, so NaN == NaN
+                return False
+    return True
+
+
+def rerender_card(spec: ReleaseSpec, directory: str | Path) -> bool:
+    """Write a kept release's card again from its recorded results (the card code or the plan's texts may have changed).
+
+    The weights and config are re-saved from the loaded model and must hold exactly the same values; returns whether any
+    file changed.
+    """
+    import emozoo
+    from emozoo._fileio import atomic_directory, sha256_file
+    from emozoo.artifact import CARD_NAME, CONFIG_NAME, WEIGHTS_NAME, read_metadata
+    from emozoo.release.card import release_card_values
+
+    directory = Path(directory)
+    meta = read_metadata(directory)
+    before = {name: sha256_file(directory / name) for name in (WEIGHTS_NAME, CONFIG_NAME, CARD_NAME)}
+    model = emozoo.from_pretrained(directory)
+    metadata = {k: meta[k] for k in ("training_data", "metrics", "release") if k in meta}
+    card = release_card_values(meta["release"], spec)
+    with tempfile.TemporaryDirectory(prefix=f".recard-{spec.name}-", dir=directory.parent) as tmp:
+        staged = Path(tmp) / spec.name
+        model.save_pretrained(staged, metadata=metadata, model_card_kwargs={"repo_id": spec.repo_id, **card})
+        after = {name: sha256_file(staged / name) for name in (WEIGHTS_NAME, CONFIG_NAME, CARD_NAME)}
+        if after[CONFIG_NAME] != before[CONFIG_NAME] or not same_tensors(directory / WEIGHTS_NAME, staged / WEIGHTS_NAME):
+            raise ArtifactError(f"release {spec.name}: re-saving the loaded model changed its weights or config; rebuild it (--rebuild)")
+        if after == before:
+            return False
+        with atomic_directory(directory) as target:  # keeps DATA_LICENSE.md, which the save does not write
+            for path in staged.iterdir():
+                shutil.copy2(path, target / path.name)
+    return True

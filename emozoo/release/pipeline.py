@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emozoo.errors import ConfigError
+from emozoo.errors import ConfigError, EmozooError
 from emozoo.release.plan import ReleasePlan, ReleaseSpec
 
 RECIPE_KEYS = ("method", "dataset", "fold", "seed", "small", "dataset_options", "overrides", "protocol_options")
@@ -31,6 +31,19 @@ class ReleaseOutcome:
     endpoint: str | None = None
 
 
+def artifact_specs(plan: ReleasePlan, spec: ReleaseSpec) -> list[ReleaseSpec]:
+    """The releases ``spec`` publishes: itself, and for a generator its downstream classifier (``<name>-downstream``)."""
+    from dataclasses import replace
+
+    from emozoo.release.generator import DOWNSTREAM_SUFFIX
+
+    if spec.kind != "generator":
+        return [spec]
+    downstream = plan.get(spec.downstream)
+    return [spec, replace(spec, name=spec.name + DOWNSTREAM_SUFFIX, method=downstream.method, kind="recognizer", downstream=None,
+                          default=False)]  # fmt: skip
+
+
 def current_recipe(directory: Path) -> dict[str, Any] | None:
     """The recipe an existing release folder was trained from (None when there is no readable release there)."""
     from emozoo.artifact import read_metadata
@@ -42,17 +55,32 @@ def current_recipe(directory: Path) -> dict[str, Any] | None:
         release = read_metadata(directory).get("release")
     except EmozooError:
         return None
-    return {k: release.get(k) for k in RECIPE_KEYS} if isinstance(release, dict) else None
+    if not isinstance(release, dict):
+        return None
+    found = {k: release.get(k) for k in RECIPE_KEYS}
+    if release.get("kind") == "generator":
+        down = release.get("downstream") or {}
+        found.update(downstream=[down.get("method"), down.get("overrides")], ratio=(release.get("synthetic") or {}).get("ratio"),
+                     downstream_built=(directory.parent / str(down.get("name")) / "emozoo.json").is_file())  # fmt: skip
+    return found
 
 
-def wanted_recipe(spec: ReleaseSpec, repo_root: Path, small: bool) -> dict[str, Any]:
+def wanted_recipe(spec: ReleaseSpec, repo_root: Path, small: bool, plan: ReleasePlan | None = None) -> dict[str, Any]:
     """The recipe ``spec`` trains from now (what :func:`current_recipe` must equal for a kept release)."""
     from emozoo.release.build import recipe
 
     run = spec.shrunk() if small else spec
-    plan = recipe(run, repo_root)
+    own = recipe(run, repo_root)
+    data = own
+    extra: dict[str, Any] = {}
+    if spec.kind == "generator":
+        if plan is None:
+            raise ConfigError(f"release {spec.name} is a generator: its recipe needs the plan (for its downstream)")
+        downstream = plan.get(spec.downstream)
+        data = recipe(downstream.shrunk() if small else downstream, repo_root)
+        extra = {"downstream": [downstream.method, data.overrides], "ratio": spec.ratio, "downstream_built": True}
     return {"method": spec.method, "dataset": spec.dataset, "fold": spec.fold, "seed": spec.seed, "small": small,
-            "dataset_options": plan.dataset_options, "overrides": plan.overrides, "protocol_options": plan.protocol_options}  # fmt: skip
+            "dataset_options": data.dataset_options, "overrides": own.overrides, "protocol_options": data.protocol_options, **extra}  # fmt: skip
 
 
 def select(plan: ReleasePlan, names: Sequence[str]) -> list[ReleaseSpec]:
@@ -77,29 +105,62 @@ def run_releases(
     registry_path: str | Path | None = None,
     log: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True),
 ) -> list[ReleaseOutcome]:
-    """Build (or keep) each selected release, then publish and pin it; see the module docstring."""
-    from emozoo.release.build import build_release
-    from emozoo.release.publish import publish_release
-
+    """Build (or keep) each selected release, then publish and pin it; see the module docstring. A release that fails
+    is logged and the others go on; the run then raises :class:`ReleaseFailedError` naming every failure."""
     repo_root = Path(repo_root)
     specs = select(plan, names)
     if not specs:
         raise ConfigError(f"{plan.path} plans no release")
-    outcomes = []
+    outcomes: list[ReleaseOutcome] = []
+    failed: list[str] = []
     for i, spec in enumerate(specs, 1):
-        directory = Path(out) / spec.name
-        keep = not rebuild and current_recipe(directory) == wanted_recipe(spec, repo_root, small)
-        if keep:
-            log(f"release [{i}/{len(specs)}] {spec.name}: up to date in {directory}")
+        try:
+            outcomes += _one(plan, spec, i, len(specs), out=Path(out), data_root=data_root, repo_root=repo_root, small=small,
+                             rebuild=rebuild, publish=publish, token=token, registry_path=registry_path, log=log)  # fmt: skip
+        except EmozooError as exc:  # one release's failure does not stop the others; the run still fails at the end
+            log(f"release [{i}/{len(specs)}] {spec.name}: FAILED: {exc}")
+            failed.append(f"{spec.name}: {exc}")
+    if failed:
+        raise ReleaseFailedError(f"{len(failed)} of {len(specs)} release(s) failed (the others are done):\n" + "\n".join(failed))
+    return outcomes
+
+
+class ReleaseFailedError(EmozooError):
+    """Some releases of a run failed (each is named with its error); the others were built and published."""
+
+
+def _one(
+    plan: ReleasePlan, spec: ReleaseSpec, i: int, n: int, *, out: Path, data_root: Any, repo_root: Path, small: bool, rebuild: bool,
+    publish: str | None, token: str | None, registry_path: Any, log: Callable[[str], None],
+) -> list[ReleaseOutcome]:  # fmt: skip
+    """Build (or keep), then publish, one planned release (``i`` of ``n``) and its parts."""
+    from emozoo.release.build import build_release, rerender_card
+    from emozoo.release.publish import publish_release
+
+    step = f"release [{i}/{n}]"
+    directory = out / spec.name
+    keep = not rebuild and current_recipe(directory) == wanted_recipe(spec, repo_root, small, plan)
+    parts = artifact_specs(plan, spec)
+    if keep:
+        changed = [part.name for part in parts if rerender_card(part, out / part.name)]
+        log(f"{step} {spec.name}: weights up to date in {directory}" + ("; card rewritten" if changed else ""))
+    else:
+        log(f"{step} {spec.name}: training {spec.method} on {spec.dataset} (held-out {spec.fold}, seed {spec.seed})")
+        command = f"emozoo release {spec.name}" + (" --small" if small else "")
+        if spec.kind == "generator":
+            from emozoo.release.generator import build_generator_release
+
+            built = build_generator_release(spec, plan.get(spec.downstream), out, data_root=data_root, repo_root=repo_root,
+                                            small=small, command=command)  # fmt: skip
         else:
-            log(f"release [{i}/{len(specs)}] {spec.name}: training {spec.method} on {spec.dataset} (held-out {spec.fold}, seed {spec.seed})")
-            command = f"emozoo release {spec.name}" + (" --small" if small else "")
             built = build_release(spec, out, data_root=data_root, repo_root=repo_root, small=small, command=command)
-            shown = ", ".join(f"{k} {v:.4f}" for k, v in list(built.scores.items())[:4])
-            log(f"release [{i}/{len(specs)}] {spec.name}: {shown} held out; reload reproduced them exactly ({built.fit_seconds:.0f} s)")
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in list(built.scores.items())[:4])
+        log(f"{step} {spec.name}: {shown} held out; reload reproduced them exactly ({built.fit_seconds:.0f} s)")
+    outcomes = []
+    for part in parts:
         commit = endpoint = None
         if publish is not None:
-            commit, endpoint = publish_release(spec, directory, target=publish, token=token, registry_path=registry_path)
-            log(f"release [{i}/{len(specs)}] {spec.name}: published {spec.repo_id}@{commit[:12]} ({endpoint}) and pinned")
-        outcomes.append(ReleaseOutcome(spec.name, directory, built=not keep, commit=commit, endpoint=endpoint))
+            commit, endpoint = publish_release(part, out / part.name, target=publish, token=token, registry_path=registry_path)
+            log(f"{step} {part.name}: published {part.repo_id}@{commit[:12]} ({endpoint}) and pinned")
+        outcomes.append(ReleaseOutcome(part.name, out / part.name, built=not keep, commit=commit, endpoint=endpoint))
     return outcomes

@@ -20,8 +20,9 @@ NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,62}[a-z0-9]")
 NAMESPACE = "emozoo"
 _FIELDS = {
     "name", "method", "dataset", "data", "benchmark", "fold", "seed", "dataset_options", "overrides", "protocol_options",
-    "note", "data_terms", "intended_use", "default", "small", "modality",
+    "note", "data_terms", "intended_use", "default", "small", "modality", "kind", "downstream", "ratio",
 }  # fmt: skip
+KINDS = ("recognizer", "generator")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class ReleaseSpec:
     intended_use: str = ""
     default: bool = False
     small: dict[str, Any] = field(default_factory=dict)
+    kind: str = "recognizer"
+    downstream: str | None = None  # a generator's: the recognizer release whose method is trained on real + its samples
+    ratio: float = 1.0  # a generator's: synthetic samples per real one, per class
 
     @property
     def repo_id(self) -> str:
@@ -101,6 +105,15 @@ def _spec(raw: Any, index: int, path: Path) -> ReleaseSpec:
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"{where}: seed must be an int >= 0, got {seed!r}")
+    kind = raw.get("kind", "recognizer")
+    if kind not in KINDS:
+        raise ConfigError(f"{where}: kind must be one of {list(KINDS)}, got {kind!r}")
+    ratio = raw.get("ratio", 1.0)
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0 < ratio <= 10:
+        raise ConfigError(f"{where}: ratio must be a number in (0, 10], got {ratio!r}")
+    if (kind == "generator") != isinstance(raw.get("downstream"), str):
+        raise ConfigError(f"{where}: a generator release names its downstream recognizer release (downstream = \"<name>\"), "
+                          "and only a generator does")  # fmt: skip
     small = _table(raw.get("small", {}), f"{where} small")
     if set(small) - {"dataset_options", "overrides"}:
         raise ConfigError(f"{where}: small takes only dataset_options and overrides, got {sorted(small)}")
@@ -111,7 +124,7 @@ def _spec(raw: Any, index: int, path: Path) -> ReleaseSpec:
         overrides=_table(raw.get("overrides", {}), f"{where} overrides"),
         protocol_options=_table(raw.get("protocol_options", {}), f"{where} protocol_options"),
         note=str(raw.get("note", "")), data_terms=str(raw.get("data_terms", "")), intended_use=str(raw.get("intended_use", "")),
-        default=bool(raw.get("default", False)), small=small,
+        default=bool(raw.get("default", False)), small=small, kind=kind, downstream=raw.get("downstream"), ratio=float(ratio),
     )  # fmt: skip
 
 
@@ -139,6 +152,14 @@ def load_plan(path: str | Path) -> ReleasePlan:
     twice = sorted({m for m in defaults if defaults.count(m) > 1})
     if twice:
         raise ConfigError(f"{path}: method(s) {twice} have more than one default release")
+    by_name = {s.name: s for s in specs}
+    for spec in specs:
+        if spec.kind == "generator":
+            target = by_name.get(spec.downstream or "")
+            if target is None or target.kind != "recognizer":
+                raise ConfigError(f"{path}: release {spec.name}'s downstream {spec.downstream!r} is not a recognizer release of the plan")
+            if spec.name + "-downstream" in by_name:
+                raise ConfigError(f"{path}: the name {spec.name}-downstream is taken by the downstream classifier of {spec.name}")
     unreleased = _table(data.get("unreleased", {}), f"{path} [unreleased]")
     if not all(isinstance(v, str) and v for v in unreleased.values()):
         raise ConfigError(f"{path}: every [unreleased] value must be the reason, as a non-empty string")

@@ -31,6 +31,7 @@ def release_record(spec: ReleaseSpec, directory: Path, commit: str) -> Release:
     """The ``releases[]`` entry of a verified release folder (its files hashed afresh)."""
     from emozoo._fileio import sha256_file
     from emozoo.artifact import ARTIFACT_FILES, read_metadata
+    from emozoo.metrics import is_percent
 
     meta = read_metadata(directory)
     release = meta["release"]
@@ -39,7 +40,9 @@ def release_record(spec: ReleaseSpec, directory: Path, commit: str) -> Release:
         name=spec.name, method=spec.method, repo_id=spec.repo_id, revision=commit,
         files={name: sha256_file(directory / name) for name in ARTIFACT_FILES}, dataset=release["dataset"],
         license=meta["training_data"]["license"], modality=spec.modality,
-        metric={"name": metric, "value": value, "split": f"test ({release['fold']}, held out)"}, default=spec.default,
+        metric={"name": metric, "value": value, "percent": is_percent(metric),
+                "split": f"test ({release['fold']}, held out)" + ("; downstream on real + synthetic" if release.get("kind") == "generator" else "")},
+        default=spec.default,
     )  # fmt: skip
 
 
@@ -108,7 +111,7 @@ def check_release_folder(spec: ReleaseSpec, directory: Path) -> dict[str, Any]:
     verify_files(directory, meta, cached=False)
     validate_card((directory / CARD_NAME).read_text(encoding="utf-8"))
     release = meta.get("release")
-    if not isinstance(release, dict) or release.get("name") != spec.name or meta["method"] != spec.method:
+    if not isinstance(release, dict) or release.get("name") != spec.name or release.get("method") != spec.method:  # a preset saves its base's id
         raise ArtifactError(f"{directory} is not the release {spec.name} of {spec.method} (its emozoo.json says otherwise)")
     return meta
 

@@ -28,6 +28,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from emozoo.hub.embedded import OlahServer
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "emozoo-test", "GIT_AUTHOR_EMAIL": "test@emozoo.invalid",
     "GIT_COMMITTER_NAME": "emozoo-test", "GIT_COMMITTER_EMAIL": "test@emozoo.invalid",
@@ -224,36 +226,8 @@ def ensure_olah(venv: Path) -> Path:
     return cli
 
 
-class Olah:
-    """olah serving ``mirrors`` on a free loopback port, offline (no upstream)."""
+class Olah(OlahServer):
+    """olah serving ``mirrors`` on a free loopback port, offline (no upstream): the product's server, as the tests call it."""
 
     def __init__(self, cli: Path, mirrors: Path, workdir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        workdir.mkdir(parents=True, exist_ok=True)
-        config = workdir / "olah.toml"
-        config.write_text(
-            "[basic]\n"
-            f'host = "127.0.0.1"\nport = {self.port}\n'
-            f'mirrors-path = ["{mirrors}"]\nrepos-path = "{workdir / "repos"}"\n'
-            "[accessibility]\noffline = true\n"
-        )
-        self.log = open(workdir / "olah.log", "wb")
-        self.proc = subprocess.Popen([str(cli), "-c", str(config)], cwd=workdir, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def __enter__(self) -> Olah:
-        try:
-            wait_for_port(self.port, proc=self.proc)
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-        self.log.close()
+        super().__init__(mirrors, workdir, cli)

@@ -1,8 +1,11 @@
 """InstructERC: a causal LM with LoRA answers with the emotion label of a target utterance, given its dialogue.
 
-Only the LoRA adapter is state: it is registered in ``self.adapter`` (the very Parameter objects peft trains),
+The trained state is the LoRA adapter, registered in ``self.adapter`` (the very Parameter objects peft trains),
 while the frozen base LM lives outside the module tree and is rebuilt from ``config.base_model`` and checked
-against ``config.base_sha256``. ``save_pretrained`` therefore writes the adapter alone, bit-exactly.
+against ``config.base_sha256``. With ``store_demonstrations`` (the default) the retrieval base travels too: the
+training utterances' texts, labels and dialogue ids (UTF-8 JSON) and their sentence embeddings are buffers, so a
+pulled model retrieves the same demonstrations as the fitted one without its training data. ``save_pretrained``
+writes exactly these, bit-exactly, and never a base weight.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ class InstructERCConfig:
     window: int = 12
     max_prompt_tokens: int = 512
     use_demonstrations: bool = True
+    store_demonstrations: bool = True  # save the retrieval base (training texts + embeddings) with the adapter
+    demonstrations_bytes: int = 0  # set by fit: size of the stored base's UTF-8 JSON
+    demonstrations_count: int = 0  # set by fit: training utterances in the stored base
+    demonstrations_dim: int = 0  # set by fit: the sentence encoder's embedding size
     retrieval_encoder: Literal["minilm", "hashing"] = "minilm"
     exclude_same_dialogue: bool = True
     speaker_task: Literal["none", "two_stage", "mixed"] = "none"
@@ -102,6 +109,13 @@ class InstructERC(EmotionModel):
         self.tokenizer = tokenizer
         self.adapter = nn.ParameterDict({_key(n): p for n, p in lm.named_parameters() if p.requires_grad})
         self.retriever: DemonstrationRetriever | None = None
+        for name, low in (("demonstrations_bytes", 0), ("demonstrations_count", 0), ("demonstrations_dim", 0)):
+            value = getattr(c, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise InputError(f"{name} must be an int >= {low} (fit sets it), got {value!r}")
+        if c.store_demonstrations:
+            self.register_buffer("demonstration_texts", torch.zeros(c.demonstrations_bytes, dtype=torch.uint8))
+            self.register_buffer("demonstration_embeddings", torch.zeros(c.demonstrations_count, c.demonstrations_dim))
 
     # --- plumbing ---------------------------------------------------------------------------------
 
@@ -144,10 +158,38 @@ class InstructERC(EmotionModel):
         """Build the retrieval base from the *training* dialogues (needed again after from_pretrained)."""
         encoder = encoder or (self.retriever.encoder if self.retriever else make_encoder(self.config.retrieval_encoder))
         self.retriever = DemonstrationRetriever(encoder, self.config.exclude_same_dialogue).index(train)
+        if self.config.store_demonstrations:
+            self._store(self.retriever)
+
+    def _store(self, retriever: DemonstrationRetriever) -> None:
+        """Keep the retrieval base in the buffers that ``save_pretrained`` writes."""
+        import json
+
+        c = self.config
+        data = json.dumps([list(row) for row in zip(retriever.texts, retriever.labels, retriever.dialogue_ids)],
+                          ensure_ascii=False).encode("utf-8")  # fmt: skip
+        c.demonstrations_bytes, (c.demonstrations_count, c.demonstrations_dim) = len(data), tuple(retriever.embeddings.shape)
+        self.demonstration_texts = torch.frombuffer(bytearray(data), dtype=torch.uint8).clone()
+        self.demonstration_embeddings = retriever.embeddings.detach().float().contiguous().clone()
+
+    def _stored_retriever(self) -> DemonstrationRetriever | None:
+        """The retrieval base rebuilt from the loaded buffers (None when nothing was stored)."""
+        import json
+
+        c = self.config
+        if not c.store_demonstrations or c.demonstrations_count == 0:
+            return None
+        rows = json.loads(bytes(self.demonstration_texts.tolist()).decode("utf-8"))
+        retriever = DemonstrationRetriever(make_encoder(c.retrieval_encoder), c.exclude_same_dialogue)
+        retriever.texts, retriever.labels, retriever.dialogue_ids = ([r[i] for r in rows] for i in range(3))
+        retriever.embeddings = self.demonstration_embeddings.clone()
+        return retriever
 
     def _demonstrations(self, items: list[tuple[Dialogue, int]]) -> list[Any]:
         if not self.config.use_demonstrations:
             return [None] * len(items)
+        if self.retriever is None:
+            self.retriever = self._stored_retriever()
         if self.retriever is None:
             raise NotFittedError("demonstrations need the training base: call fit(train) or index_demonstrations(train) first")
         texts = [d.utterances[p].text for d, p in items]

@@ -37,8 +37,9 @@ def fitted(tiny_base):
 
 def test_only_adapter_parameters_are_state_and_trainable(fitted):
     model, _, _ = fitted
-    names = list(model.state_dict())
+    names = [n for n in model.state_dict() if not n.startswith("demonstration_")]  # the stored retrieval base: buffers
     assert names and all(n.startswith("adapter.") and "lora_" in n for n in names)
+    assert {n for n, _ in model.named_buffers()} == {"demonstration_texts", "demonstration_embeddings"}
     trainable = [n for n, p in model.lm.named_parameters() if p.requires_grad]
     assert len(trainable) == len(names) and all("lora_" in n for n in trainable)
     assert {id(p) for p in model.parameters()} == {id(p) for p in model.lm.parameters() if p.requires_grad}
@@ -92,7 +93,21 @@ def test_adapter_round_trip_is_bit_exact(fitted, tmp_path):
     assert isinstance(loaded, InstructERC)
     for k, v in model.state_dict().items():
         assert torch.equal(loaded.state_dict()[k], v), k
-    with pytest.raises(NotFittedError):  # the retrieval base is training data, not state
+    # the retrieval base travelled with the adapter: the loaded model retrieves and predicts as the fitted one
+    assert loaded.config.demonstrations_count == len(model.retriever.texts) == 6
+    model.config.decode = loaded.config.decode = "score"
+    assert torch.equal(loaded.predict(TOY).probabilities, model.predict(TOY).probabilities)
+    assert loaded.retriever.texts == model.retriever.texts and torch.equal(loaded.retriever.embeddings, model.retriever.embeddings)
+
+
+def test_without_stored_demonstrations_the_artifact_is_the_adapter_alone(tiny_base, tmp_path):
+    model = make(tiny_base, epochs=1, max_steps=1, store_demonstrations=False)
+    model.fit(TOY)
+    model.save_pretrained(tmp_path / "m")
+    with safe_open(str(tmp_path / "m" / "model.safetensors"), "pt") as fh:
+        assert all(k.startswith("adapter.") for k in fh.keys())
+    loaded = emozoo.from_pretrained(tmp_path / "m")
+    with pytest.raises(NotFittedError):  # the retrieval base is training data, not state, in this mode
         loaded.predict(TOY)
     loaded.index_demonstrations(TOY, HashingEncoder())
     model.config.decode = loaded.config.decode = "score"
