@@ -241,6 +241,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         "problems": [{"plugin": p.plugin, "stage": p.stage, "message": p.message, "fatal": p.fatal} for p in registry.problems],
         "catalogue": _catalogue_summary(registry),
         "uncatalogued_methods": _uncatalogued(registry),
+        "embedded_hub": _embedded_hub_status(),
     }
     if args.json:
         _print_json(report)
@@ -259,7 +260,30 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         if report["uncatalogued_methods"]:
             print(f"out-of-tree methods (not in emozoo's survey catalogue; their specs carry paper and results): "
                   f"{', '.join(report['uncatalogued_methods'])}")
+        print(f"embedded Hub: {report['embedded_hub']['summary']}")
     return 1 if any(p.fatal for p in registry.problems) else 0
+
+
+def _embedded_hub_status() -> dict[str, Any]:
+    """Whether the embedded Hub can serve: its releases folder, olah, and the catalogue's releases."""
+    from emozoo.catalogue import load_catalogue
+    from emozoo.errors import EmozooError
+    from emozoo.hub.embedded import olah_cli
+    from emozoo.release.paths import releases_dir
+
+    folder = releases_dir()
+    try:
+        olah: str | None = str(olah_cli())
+    except EmozooError:
+        olah = None
+    pinned = len(load_catalogue().releases)
+    if folder is None:
+        summary = f"no releases folder (not a checkout); {pinned} release(s) pinned, pulled from huggingface.co or your endpoint"
+    elif olah is None:
+        summary = f"{folder} is here but olah is not: `python -m venv .venv-olah && .venv-olah/bin/pip install olah` in the checkout"
+    else:
+        summary = f"ready: {pinned} pinned release(s) served from {folder} by {olah}"
+    return {"releases_dir": str(folder) if folder else None, "olah": olah, "pinned_releases": pinned, "summary": summary}
 
 
 def _package_versions() -> dict[str, str]:
@@ -520,7 +544,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _hub_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--endpoint", help="Hub base URL (default: $HF_ENDPOINT, else huggingface.co)")
+    p.add_argument("--endpoint", help="Hub base URL, or 'embedded' for the zoo's own releases on 127.0.0.1 (default: $HF_ENDPOINT; "
+                                      "else the embedded Hub for a release, huggingface.co for anything else)")
     p.add_argument("--token", help="Hub token (default: $HF_TOKEN or the stored login)")
 
 
@@ -542,8 +567,8 @@ def _add_hub_commands(sub: Any) -> None:
     _hub_options(p)
     p.set_defaults(func=cmd_push)
 
-    p = sub.add_parser("pull", help="download, verify and strictly load a model: org/repo or a pinned method id")
-    p.add_argument("name", help="org/repo, or a method id with pinned weights")
+    p = sub.add_parser("pull", help="download, verify and strictly load a model: a release, org/repo or a pinned method id")
+    p.add_argument("name", help="a release name (emozoo list --pretrained), org/repo, or a method id with released or pinned weights")
     p.add_argument("--revision", help="branch, tag or commit (default: main, or the pinned commit)")
     p.add_argument("--variant", help="which pinned variant of a method id")
     p.add_argument("--json", action="store_true")

@@ -259,3 +259,15 @@ def test_write_release_replaces_by_name_and_forgets_other_hubs_when_the_files_ch
     other = Release.from_json(release_json("speech-cnn-crema", "speech-cnn", default=True))
     write_release(other, path)  # a new default release of the method: the old one stops being the default
     assert {r["name"]: r["default"] for r in json.loads(path.read_text())["releases"]} == {"speech-cnn-crema": True, "speech-cnn-ravdess": False}
+
+
+def test_doctor_reports_whether_the_embedded_hub_can_serve(release_registry, capsys, monkeypatch):
+    from emozoo.cli import main
+
+    monkeypatch.setenv("EMOZOO_OLAH", "/nonexistent/olah-cli")
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    monkeypatch.setattr("emozoo.release.paths.checkout_root", lambda: None)
+    monkeypatch.setenv("EMOZOO_RELEASES", str(REPO / "releases"))
+    main(["doctor", "--json"])
+    hub = json.loads(capsys.readouterr().out)["embedded_hub"]
+    assert hub["olah"] is None and hub["pinned_releases"] == 6 and "pip install olah" in hub["summary"]

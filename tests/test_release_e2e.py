@@ -132,7 +132,7 @@ def test_a_changed_release_file_or_cache_file_is_refused(zoo, tmp_path, monkeypa
     pulled = download(NAME)
     card = pulled.directory / "README.md"
     card.write_text(card.read_text() + "tampered\n")
-    with pytest.raises(ArtifactError, match=r"does not match the sha256 pinned in the catalogue .*expected [0-9a-f]{12}…, got [0-9a-f]{12}…"):
+    with pytest.raises(ArtifactError, match=r"does not match the sha256 pinned in the catalogue .*expected [0-9a-f]{64}, got [0-9a-f]{64}\)"):
         download(NAME)
     # the committed folder changed after pinning: a fresh embedded Hub serves another commit, the pinned one is not there
     embedded._SERVER.stop()
@@ -168,7 +168,7 @@ def test_publishing_to_a_push_hub_pins_its_commit_and_pulls_verify_the_files(zoo
         data["releases"][0]["files"]["config.json"] = "f" * 64
         zoo["registry"].write_text(json.dumps(data))
         clear_cache()
-        with pytest.raises(ArtifactError, match=r"expected ffffffffffff…, got [0-9a-f]{12}…"):
+        with pytest.raises(ArtifactError, match=r"expected f{64}, got [0-9a-f]{64}\)"):
             download(NAME, endpoint=olah.url, force_download=True)
 
 

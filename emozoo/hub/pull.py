@@ -97,7 +97,7 @@ def verify_pin(directory: Path, pin: dict[str, Any], *, cached: bool = False) ->
         raise ArtifactError(f"{where} lacks the pinned file {name}; the download is incomplete, pull again")
     raise ArtifactError(
         f"{path} does not match the sha256 pinned in the catalogue for {where} "
-        f"(expected {expected[:12]}…, got {actual[:12]}…); refusing to load it. The file was modified or corrupted: "
+        f"(expected {expected}, got {actual}); refusing to load it. The file was modified or corrupted: "
         "delete the cached copy and pull again"
     )
 
@@ -159,6 +159,7 @@ def _download_release(
 
     from emozoo.release.paths import releases_dir
 
+    check_repo_id(release.repo_id)  # the catalogue's, but it becomes a cache path below
     base = hub_endpoint(endpoint)
     if base is None:
         base = EMBEDDED if releases_dir() is not None else constants.ENDPOINT.rstrip("/")
