@@ -490,6 +490,10 @@ def cmd_release(args: argparse.Namespace) -> int:
     from emozoo.release.plan import load_plan
     from emozoo.release.publish import write_unreleased
 
+    if args.rebuild and args.no_train:
+        from emozoo.errors import ConfigError
+
+        raise ConfigError("--rebuild trains every selected release and --no-train trains none: choose one")
     root = checkout_root() or Path.cwd()
     plan_path = Path(args.plan) if args.plan else root / "releases" / "plan.toml"
     plan = load_plan(plan_path)
@@ -497,6 +501,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     outcomes = run_releases(
         plan, args.names, out=Path(args.out) if args.out else plan_path.parent, data_root=args.data_root or default_data_root(),
         repo_root=root, small=args.small, rebuild=args.rebuild, publish=publish, token=args.token, registry_path=args.registry,
+        train=not args.no_train,
     )  # fmt: skip
     if publish is not None and not args.names:
         write_unreleased(plan, args.registry)
@@ -583,6 +588,7 @@ def _add_hub_commands(sub: Any) -> None:
     p.add_argument("--small", action="store_true", help="each release's small configuration (CI's end-to-end check)")
     p.add_argument("--rebuild", action="store_true", help="train again even where the folder holds this recipe's weights")
     p.add_argument("--no-publish", action="store_true", help="build only; do not publish or pin")
+    p.add_argument("--no-train", action="store_true", help="publish and pin what is built; skip releases still to train")
     p.add_argument("--registry", help="the catalogue to pin into (default: $EMOZOO_REGISTRY or the packaged registry.json)")
     p.add_argument("--endpoint", help="publish to this Hub URL (default: the embedded Hub)")
     p.add_argument("--token", help="Hub token (default: $HF_TOKEN or the stored login)")

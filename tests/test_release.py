@@ -271,3 +271,16 @@ def test_doctor_reports_whether_the_embedded_hub_can_serve(release_registry, cap
     main(["doctor", "--json"])
     hub = json.loads(capsys.readouterr().out)["embedded_hub"]
     assert hub["olah"] is None and hub["pinned_releases"] == 6 and "pip install olah" in hub["summary"]
+
+
+def test_no_train_publishes_what_is_built_and_skips_the_rest(tmp_path):
+    from emozoo.cli import main
+    from emozoo.release.pipeline import run_releases
+
+    registry = tmp_path / "registry.json"
+    registry.write_text(json.dumps({**json.loads((REPO / "registry.json").read_text()), "releases": []}))
+    lines = []
+    out = run_releases(load_plan(PLAN), ["tfidf-logreg-emobank"], out=tmp_path / "empty", data_root=None, repo_root=REPO,
+                       registry_path=registry, train=False, log=lines.append)  # fmt: skip
+    assert out == [] and "not built" in lines[0] and json.loads(registry.read_text())["releases"] == []
+    assert main(["release", "--rebuild", "--no-train", "--out", str(tmp_path)]) == 2

@@ -81,15 +81,18 @@ def choose_pin(method_id: str, variant: str | None = None) -> dict[str, Any]:
     return next((p for p in pins if p.get("variant") == DEFAULT_VARIANT), pins[0])
 
 
-def verify_pin(directory: Path, pin: dict[str, Any], *, cached: bool = False) -> None:
+def verify_pin(directory: Path, pin: dict[str, Any], *, cached: bool = False, known: dict[str, str] | None = None) -> None:
     """Every artifact file must be pinned and present with exactly the pinned sha256 (hashed afresh, or with ``cached``
-    by the stat rule of :mod:`emozoo.hash_cache` for a snapshot this call did not fetch); otherwise refuse.
+    by the stat rule of :mod:`emozoo.hash_cache` for a snapshot this call did not fetch; ``known``: the digests of files
+    this call just downloaded, computed as they were written); otherwise refuse.
 
     A pin that does not cover all of :data:`ARTIFACT_FILES` (an empty table, say) verifies nothing, so it is refused.
     """
     where = f"{pin.get('repo_id')}@{str(pin.get('revision'))[:12]}"
     check_file_table(pin.get("files"), f"the catalogue pin of {where}", ARTIFACT_FILES)
-    problem = hash_mismatch(directory, pin["files"], cached=cached)
+    known = known or {}
+    problem = next(((n, directory / n, pin["files"][n], d) for n, d in known.items() if n in pin["files"] and d != pin["files"][n]), None)
+    problem = problem or hash_mismatch(directory, pin["files"], cached=cached, skip=tuple(known))
     if problem is None:
         return
     name, path, expected, actual = problem
@@ -183,11 +186,13 @@ def _download_release(
             )
     else:
         url = None if base == EMBEDDED else base
-    directory = _snapshot(release.repo_id, wanted, url, token, cache_dir, force_download, local_files_only, loopback=url is not None and base == EMBEDDED)
+    fetched: dict[str, str] = {}
+    directory = _snapshot(release.repo_id, wanted, url, token, cache_dir, force_download, local_files_only,
+                          loopback=url is not None and base == EMBEDDED, fetched=fetched)  # fmt: skip
     commit = directory.name if is_commit(directory.name) else None
     pin = release.pin(commit) if commit is not None and (commit == pinned or revision is None) else None
     if pin is not None:
-        verify_pin(directory, pin, cached=bool(cached))  # files fetched by this call are hashed afresh
+        verify_pin(directory, pin, cached=bool(cached), known=fetched)  # fetched files: the digests taken as they were written
     return Pulled(directory=directory, repo_id=release.repo_id, revision=wanted, commit=commit, pin=pin)
 
 
@@ -210,12 +215,14 @@ def _snapshot(
     local_files_only: bool,
     *,
     loopback: bool = False,
+    fetched: dict[str, str] | None = None,
 ) -> Path:
     """The cache snapshot of ``repo_id`` at ``revision``, fetched with emozoo's bounded client where needed.
 
     The layout is huggingface_hub's (``models--org--name/refs/<revision>`` holds the commit,
     ``snapshots/<commit>/<file>`` the files), but every name in it is checked first (``emozoo.hub._names``):
     the revision before it is used, the commit id a server or a ref file gives, and the four fixed file names.
+    ``fetched`` (when given) receives the sha256 of every file this call downloaded, computed as it was written.
     Each file is written to a temp file and renamed into place only when complete, at its declared length and
     (when ``emozoo.json`` lists it) with the listed sha256.
     """
@@ -239,22 +246,31 @@ def _snapshot(
                 "and load DIR"
             )
         return snap
-    if commit and not force_download and all((repo_dir / "snapshots" / commit / name).is_file() for name in ARTIFACT_FILES):
+    if commit and not force_download and _complete_snapshot(cache, repo_id, commit):
         return inside(cache, repo_dir / "snapshots" / commit)  # a commit never changes: no network needed
     bearer = _bearer(token)
     commit = remote_commit(repo_id, revision, endpoint=base, token=bearer)
     snap = inside(cache, repo_dir / "snapshots" / commit)
     snap.mkdir(parents=True, exist_ok=True)
     inside(cache, snap)  # again, now that it exists: no link may lead out
-    expected: dict[str, str] = {}
-    for name in (METADATA_NAME, WEIGHTS_NAME, CONFIG_NAME, CARD_NAME):  # emozoo.json first: it lists the others' sha256
+    def fetch(name: str, expected: str | None) -> None:
         path = snap / name
         if force_download or not path.is_file():
-            _fetch_file(f"{base}/{repo_id}/resolve/{commit}/{name}", path, base, repo_id, bearer, expected.get(name))
-        if name == METADATA_NAME:
-            with contextlib.suppress(ArtifactError):
-                files = read_json_file(path, "metadata").get("files")
-                expected = {k: v for k, v in files.items() if isinstance(v, str)} if isinstance(files, dict) else {}
+            digest = _fetch_file(f"{base}/{repo_id}/resolve/{commit}/{name}", path, base, repo_id, bearer, expected)
+            if fetched is not None:
+                fetched[name] = digest
+
+    fetch(METADATA_NAME, None)  # first: it lists the others' sha256
+    listed: dict[str, str] = {}
+    with contextlib.suppress(ArtifactError):
+        files = read_json_file(snap / METADATA_NAME, "metadata").get("files")
+        listed = {k: v for k, v in files.items() if isinstance(v, str)} if isinstance(files, dict) else {}
+    from concurrent.futures import ThreadPoolExecutor
+
+    others = (WEIGHTS_NAME, CONFIG_NAME, CARD_NAME)
+    with ThreadPoolExecutor(max_workers=len(others), thread_name_prefix="emozoo-pull") as pool:  # as snapshot_download does
+        for future in [pool.submit(fetch, name, listed.get(name)) for name in others]:
+            future.result()  # the first failure propagates; each file is all-or-nothing on its own
     if revision != commit:
         ref = inside(cache, repo_dir / "refs" / revision)
         ref.parent.mkdir(parents=True, exist_ok=True)
@@ -276,7 +292,8 @@ def remote_commit(repo_id: str, revision: str, *, endpoint: str, token: str | No
     return check_commit(sha, f"the Hub at {endpoint}, resolving {repo_id}@{revision},")
 
 
-def _fetch_file(url: str, path: Path, endpoint: str, repo_id: str, token: str | None, expected: str | None) -> None:
+def _fetch_file(url: str, path: Path, endpoint: str, repo_id: str, token: str | None, expected: str | None) -> str:
+    """Download ``url`` to ``path`` (temp file, then rename); returns the sha256 of what was written."""
     import tempfile
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".incomplete", dir=path.parent)
@@ -295,6 +312,7 @@ def _fetch_file(url: str, path: Path, endpoint: str, repo_id: str, token: str | 
             )
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        return digest
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

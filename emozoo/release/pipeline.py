@@ -103,10 +103,12 @@ def run_releases(
     publish: str | None = "embedded",
     token: str | None = None,
     registry_path: str | Path | None = None,
+    train: bool = True,
     log: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True),
 ) -> list[ReleaseOutcome]:
     """Build (or keep) each selected release, then publish and pin it; see the module docstring. A release that fails
-    is logged and the others go on; the run then raises :class:`ReleaseFailedError` naming every failure."""
+    is logged and the others go on; the run then raises :class:`ReleaseFailedError` naming every failure. With
+    ``train=False`` releases whose weights are missing or stale are skipped (and logged), the others published."""
     repo_root = Path(repo_root)
     specs = select(plan, names)
     if not specs:
@@ -116,7 +118,7 @@ def run_releases(
     for i, spec in enumerate(specs, 1):
         try:
             outcomes += _one(plan, spec, i, len(specs), out=Path(out), data_root=data_root, repo_root=repo_root, small=small,
-                             rebuild=rebuild, publish=publish, token=token, registry_path=registry_path, log=log)  # fmt: skip
+                             rebuild=rebuild, publish=publish, token=token, registry_path=registry_path, train=train, log=log)  # fmt: skip
         except EmozooError as exc:  # one release's failure does not stop the others; the run still fails at the end
             log(f"release [{i}/{len(specs)}] {spec.name}: FAILED: {exc}")
             failed.append(f"{spec.name}: {exc}")
@@ -131,7 +133,7 @@ class ReleaseFailedError(EmozooError):
 
 def _one(
     plan: ReleasePlan, spec: ReleaseSpec, i: int, n: int, *, out: Path, data_root: Any, repo_root: Path, small: bool, rebuild: bool,
-    publish: str | None, token: str | None, registry_path: Any, log: Callable[[str], None],
+    publish: str | None, token: str | None, registry_path: Any, train: bool, log: Callable[[str], None],
 ) -> list[ReleaseOutcome]:  # fmt: skip
     """Build (or keep), then publish, one planned release (``i`` of ``n``) and its parts."""
     from emozoo.release.build import build_release, rerender_card
@@ -141,6 +143,9 @@ def _one(
     directory = out / spec.name
     keep = not rebuild and current_recipe(directory) == wanted_recipe(spec, repo_root, small, plan)
     parts = artifact_specs(plan, spec)
+    if not keep and not train:
+        log(f"{step} {spec.name}: not built (its weights are missing or stale); skipped: `emozoo release {spec.name}` trains it")
+        return []
     if keep:
         changed = [part.name for part in parts if rerender_card(part, out / part.name)]
         log(f"{step} {spec.name}: weights up to date in {directory}" + ("; card rewritten" if changed else ""))
