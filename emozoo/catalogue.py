@@ -99,6 +99,7 @@ class Release:
     metric: dict[str, Any]
     default: bool = False
     published: dict[str, str] = field(default_factory=dict)
+    kind: str = "recognizer"  # "generator", or "downstream" (a recognizer trained on real + a generator's samples)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Release:
@@ -114,7 +115,7 @@ class Release:
         if not isinstance(published, dict) or not all(isinstance(v, str) for v in published.values()):
             raise TypeError(f"release {data['name']}: 'published' must map Hub URLs to commits")
         return cls(**{k: data[k] for k in keys}, files=dict(data["files"]), metric=dict(data.get("metric") or {}),
-                   default=bool(data.get("default", False)), published=dict(published))  # fmt: skip
+                   default=bool(data.get("default", False)), published=dict(published), kind=str(data.get("kind", "recognizer")))  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
         """The ``releases[]`` object of registry.json."""

@@ -70,9 +70,10 @@ def cmd_list_pretrained(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([r.to_json() for r in releases])
         return 0
+    kinds = {"generator": "generator (score: its classifier's)", "downstream": "trained on real + generated"}
     rows = [(r.name, r.method, r.modality, r.dataset, f"{r.metric.get('name')} {_metric_text(r.metric)}", r.license,
-             "default" if r.default else "") for r in releases]  # fmt: skip
-    print(render_table(["release", "method", "modality", "data set", "held-out score", "licence", ""], rows))
+             ", ".join(x for x in ("default" if r.default else "", kinds.get(r.kind, "")) if x) or "-") for r in releases]  # fmt: skip
+    print(render_table(["release", "method", "modality", "data set", "held-out score", "licence", "notes"], rows))
     if not releases:
         print("no release matches; `emozoo list --pretrained` lists them all")
     else:
@@ -179,7 +180,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     if entry is not None and entry.results:
         lines.append(f"  survey table: {entry.results_text()}")
     for r in releases:
-        lines.append(f"  release:   {r.name}{' (default)' if r.default else ''}: {r.dataset}, {r.metric.get('name')} "
+        kind = {"generator": " (generator; score: its downstream classifier's)", "downstream": " (trained on real + generated data)"}
+        lines.append(f"  release:   {r.name}{' (default)' if r.default else ''}{kind.get(r.kind, '')}: {r.dataset}, {r.metric.get('name')} "
                      f"{_metric_text(r.metric)} {r.metric.get('split', '')}; licence {r.license}")  # fmt: skip
     if not releases:
         reason = unreleased_reason(spec.id)

@@ -51,10 +51,16 @@ class Prediction:
     label_names: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def label_strings(self) -> list[str]:
-        """Predicted labels as names (needs ``label_names``)."""
+    def label_strings(self) -> list[str] | list[list[str]]:
+        """Predicted labels as names (needs ``label_names``): one name per sample, or for multi-label predictions
+        (0/1 indicators [N, K]) the list of the names set for each sample."""
         if self.labels is None or not self.label_names:
             raise CapabilityError("prediction", "name its labels", "it has no labels or no label_names")
+        if self.labels.ndim == 2:
+            if self.labels.shape[1] != len(self.label_names):
+                raise CapabilityError("prediction", "name its labels", f"it has {self.labels.shape[1]} indicator columns "
+                                      f"for {len(self.label_names)} label names")  # fmt: skip
+            return [[self.label_names[j] for j, on in enumerate(row) if on] for row in self.labels.tolist()]
         return [self.label_names[i] for i in self.labels.tolist()]
 
 

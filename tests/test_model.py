@@ -224,3 +224,19 @@ def test_evaluate_uses_predict_and_metrics(registry):
     assert model.evaluate((x, labels)) == {"ACC": 1.0, "UAR": 1.0, "WF1": 1.0, "MF1": 1.0}
     with pytest.raises(CapabilityError, match="evaluate unlabelled data"):
         model.evaluate(x)
+
+
+def test_label_strings_names_single_and_multi_label_predictions():
+    import torch
+
+    from emozoo.errors import CapabilityError
+    from emozoo.model import Prediction
+
+    names = ("joy", "anger", "fear")
+    assert Prediction(labels=torch.tensor([2, 0]), label_names=names).label_strings() == ["fear", "joy"]
+    multi = Prediction(labels=torch.tensor([[1, 0, 1], [0, 0, 0]]), label_names=names)
+    assert multi.label_strings() == [["joy", "fear"], []]
+    with pytest.raises(CapabilityError, match="2 indicator columns for 3 label names"):
+        Prediction(labels=torch.tensor([[1, 0]]), label_names=names).label_strings()
+    with pytest.raises(CapabilityError):
+        Prediction(labels=torch.tensor([1])).label_strings()

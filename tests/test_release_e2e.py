@@ -239,3 +239,16 @@ def test_a_generator_is_released_with_its_downstream_classifier_beside_real_only
         if embedded._SERVER is not None:
             embedded._SERVER.stop()
         clear_cache()
+
+
+def test_a_different_copy_of_the_data_is_refused_not_scored(zoo, tmp_path):
+    import shutil
+
+    from emozoo.release.lookup import reproduce
+
+    copy = tmp_path / "data" / "emobank"
+    shutil.copytree(DATA / "emobank", copy)
+    lines = (copy / "emobank.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (copy / "emobank.csv").write_text("".join(lines[:-1]), encoding="utf-8")  # one sentence fewer
+    with pytest.raises(ArtifactError, match="does not give the split .* a different copy or version of the data"):
+        reproduce(NAME, data_root=tmp_path / "data")

@@ -42,7 +42,7 @@ def release_record(spec: ReleaseSpec, directory: Path, commit: str) -> Release:
         license=meta["training_data"]["license"], modality=spec.modality,
         metric={"name": metric, "value": value, "percent": is_percent(metric),
                 "split": f"test ({release['fold']}, held out)" + ("; downstream on real + synthetic" if release.get("kind") == "generator" else "")},
-        default=spec.default,
+        default=spec.default, kind=release.get("kind") or "recognizer",
     )  # fmt: skip
 
 
