@@ -159,6 +159,20 @@ def _test_fold(spec: ReleaseSpec, data_root: Path | None, dataset_options: dict[
     return dataset, chosen[0]
 
 
+def fold_sizes(fold: Any) -> dict[str, int]:
+    """Items in each split of ``fold`` (samples; dialogues for dialogue data)."""
+    return {name: len(batch) for name, batch in (("train", fold.train), ("val", fold.val), ("test", fold.test)) if batch is not None}
+
+
+def install(staged: Path, target: Path) -> None:
+    """Put the files of the staged folder ``staged`` into ``target`` in one atomic swap (files only there are kept)."""
+    from emozoo._fileio import atomic_directory
+
+    with atomic_directory(target) as tmp:
+        for path in staged.iterdir():
+            shutil.copy2(path, tmp / path.name)
+
+
 def _data_license_text(dataset: Any, data_root: Path | None, spec: ReleaseSpec) -> str:
     """DATA_LICENSE.md: the data set's licence line, its SOURCE.md and licence files, copied from beside the data."""
     parts = [f"# Training data of {spec.repo_id}: {dataset.name}", "", f"Licence: {dataset.license}", ""]
@@ -183,7 +197,6 @@ def build_release(
 ) -> BuiltRelease:
     """Train, score, save and verify one release into ``out_root/<name>`` (replaced atomically only if it reproduces)."""
     import emozoo
-    from emozoo._fileio import atomic_directory
     from emozoo.bench.protocols import build_model
     from emozoo.bench.protocols.recognition import check_options, score
     from emozoo.bench.provenance import environment, package_versions
@@ -208,8 +221,7 @@ def build_release(
         "dataset": dataset.id, "data": spec.data, "fold": fold.name, "seed": spec.seed, "small": small,
         "dataset_options": plan.dataset_options, "protocol_options": plan.protocol_options, "overrides": plan.overrides,
         "test_manifest_sha256": fold.manifest.digest(),
-        "sizes": {name: len(batch) for name, batch in (("train", fold.train), ("val", fold.val), ("test", fold.test)) if batch is not None},
-        "size_unit": "dialogues" if hasattr(fold.test, "dialogues") else "samples", "scored": record.get("n_test"),
+        "sizes": fold_sizes(fold), "size_unit": "dialogues" if hasattr(fold.test, "dialogues") else "samples", "scored": record.get("n_test"),
         "held_out": scores, "benchmark": plan.benchmark, "fit_seconds": round(fit_seconds, 1),
         "command": command, "emozoo_commit": env["git_commit"],
         "packages": {**env["packages"], **package_versions([model.artifact_metadata()["plugin"]["distribution"]])},
@@ -234,9 +246,7 @@ def build_release(
                 f"(trained, reloaded: {differ}); it is not published"
             )
         (staged / DATA_LICENSE_NAME).write_text(_data_license_text(dataset, data_root, spec), encoding="utf-8")
-        with atomic_directory(out) as target:
-            for path in staged.iterdir():
-                shutil.copy2(path, target / path.name)
+        install(staged, out)
     return BuiltRelease(name=spec.name, directory=out, scores=scores, fit_seconds=fit_seconds)
 
 
@@ -265,7 +275,7 @@ def rerender_card(spec: ReleaseSpec, directory: str | Path) -> bool:
     file changed.
     """
     import emozoo
-    from emozoo._fileio import atomic_directory, sha256_file
+    from emozoo._fileio import sha256_file
     from emozoo.artifact import CARD_NAME, CONFIG_NAME, WEIGHTS_NAME, read_metadata
     from emozoo.release.card import release_card_values
 
@@ -283,7 +293,5 @@ def rerender_card(spec: ReleaseSpec, directory: str | Path) -> bool:
             raise ArtifactError(f"release {spec.name}: re-saving the loaded model changed its weights or config; rebuild it (--rebuild)")
         if after == before:
             return False
-        with atomic_directory(directory) as target:  # keeps DATA_LICENSE.md, which the save does not write
-            for path in staged.iterdir():
-                shutil.copy2(path, target / path.name)
+        install(staged, directory)  # keeps DATA_LICENSE.md, which the save does not write
     return True

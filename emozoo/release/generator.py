@@ -11,7 +11,6 @@ the reloaded generator must draw bit-identical samples for the same seeds, the r
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -25,6 +24,8 @@ from emozoo.release.build import (
     _data_license_text,
     _numbers,
     _test_fold,
+    fold_sizes,
+    install,
     recipe,
 )
 from emozoo.release.plan import ReleaseSpec
@@ -60,7 +61,6 @@ def build_generator_release(
     import torch
 
     import emozoo
-    from emozoo._fileio import atomic_directory
     from emozoo.bench.protocols import build_model
     from emozoo.bench.protocols.augmentation import _labelled
     from emozoo.bench.protocols.recognition import score
@@ -90,14 +90,13 @@ def build_generator_release(
     fit_seconds = time.perf_counter() - start
     record = score(classifier, fold.test, down.protocol_options)
     scores = _numbers(record)
-    real_only = _real_only_scores(Path(out_root) / downstream.name, downstream, small)
+    real_only = _real_only_scores(Path(out_root) / downstream.name, small)
     env = environment("cpu")
     base = {
         "modality": spec.modality, "dataset": dataset.id, "data": spec.data, "fold": fold.name, "seed": spec.seed, "small": small,
         "dataset_options": down.dataset_options, "protocol_options": down.protocol_options,
         "test_manifest_sha256": fold.manifest.digest(),
-        "sizes": {name: len(batch) for name, batch in (("train", fold.train), ("val", fold.val), ("test", fold.test)) if batch is not None},
-        "size_unit": "samples", "scored": record.get("n_test"), "held_out": scores, "fit_seconds": round(fit_seconds, 1),
+        "sizes": fold_sizes(fold), "size_unit": "samples", "scored": record.get("n_test"), "held_out": scores, "fit_seconds": round(fit_seconds, 1),
         "command": command, "emozoo_commit": env["git_commit"],
         "packages": {**env["packages"], **package_versions([generator.artifact_metadata()["plugin"]["distribution"],
                                                             classifier.artifact_metadata()["plugin"]["distribution"]])},
@@ -134,13 +133,11 @@ def build_generator_release(
         licence = _data_license_text(dataset, data_root, spec)
         for staged, name in ((staged_gen, spec.name), (staged_down, down_name)):
             (staged / DATA_LICENSE_NAME).write_text(licence, encoding="utf-8")
-            with atomic_directory(out / name) as target:
-                for path in staged.iterdir():
-                    shutil.copy2(path, target / path.name)
+            install(staged, out / name)
     return BuiltRelease(name=spec.name, directory=out / spec.name, scores=scores, fit_seconds=fit_seconds)
 
 
-def _real_only_scores(directory: Path, downstream: ReleaseSpec, small: bool) -> dict[str, float] | None:
+def _real_only_scores(directory: Path, small: bool) -> dict[str, float] | None:
     """The held-out scores of the downstream recognizer's own release (real data only), when it is built alike."""
     from emozoo.artifact import read_metadata
     from emozoo.errors import EmozooError
