@@ -40,10 +40,6 @@ def test_emozoo_bench_reproduces_the_recorded_speech_cnn_cell(tmp_path: Path) ->
     config = tmp_path / "config.json"
     config.write_text(json.dumps(_stage_config()), encoding="utf-8")
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    # scikit-learn sets these in every process that imports it (an earlier test's, here); inherited by the child they
-    # change how the OpenMP runtime starts there, and the recorded cell was run without them
-    for key in ("KMP_DUPLICATE_LIB_OK", "KMP_INIT_AT_FORK"):
-        env.pop(key, None)
     cmd = [sys.executable, "-m", "emozoo", "bench", "speech-cnn", "--dataset", "ravdess", "--config", str(config), "--seeds", "1",
            "--max-folds", "1", "--data-dir", str(RAVDESS), "--out", str(tmp_path / "out"), "--no-resume", "--quiet"]  # fmt: skip
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
