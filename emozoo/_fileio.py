@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import shutil
@@ -185,7 +186,12 @@ def cache_dir() -> Path:
     """Where emozoo keeps per-user state: ``$EMOZOO_CACHE``, default ``~/.cache/emozoo``."""
     import emozoo._env as _env
 
-    return _env.path("EMOZOO_CACHE", Path.home() / ".cache" / "emozoo")
+    return _env.path("EMOZOO_CACHE") or _default_cache_dir(os.environ.get("HOME"))
+
+
+@functools.lru_cache(maxsize=4)
+def _default_cache_dir(home: str | None) -> Path:
+    return Path.home() / ".cache" / "emozoo"
 
 
 def is_private(st: os.stat_result, kind: int) -> bool:

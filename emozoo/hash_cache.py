@@ -7,8 +7,9 @@ recorded, so a write in the same clock tick as the hash cannot hide. The cache c
 re-reading a file; it never makes a check pass that would fail. ``EMOZOO_HASH_CACHE=0`` turns it off; it
 lives in ``$EMOZOO_CACHE`` (default ``~/.cache/emozoo``), and any problem with it means "hash the file".
 The cache is private to its user: folder 0700 and file 0600, owned by the user; one that is a link, another
-user's, or open to group or others is neither read nor written. It is never the only guard for content from
-outside: loading reads the weights and config once and hashes those bytes, and pulls and imports hash afresh.
+user's, or open to group or others is neither read nor written. Pulls and imports hash afresh. A warm load trusts an
+entry only for the weights file it holds open (``os.fstat`` of its descriptor) and checks that stat again once the
+tensors are in the model; the config and card are hashed afresh on every load.
 """
 
 from __future__ import annotations
@@ -105,25 +106,57 @@ def sha256_cached_many(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     paths = [Path(p) for p in paths]
     if not enabled():
         return [sha256_file(p) for p in paths]
-    store = cache_path()
     started_ns = time.time_ns()
     digests: list[str] = []
     new: dict[str, list] = {}
     for path in paths:
         st = path.stat()
-        key = f"{st.st_dev}:{st.st_ino}"
-        with _lock:
-            hit = _entries(store).get(key)
-        if isinstance(hit, list) and len(hit) == 4 and hit[:3] == _signature(st) and isinstance(hit[3], str):
-            digests.append(hit[3])
+        hit = recorded_digest(st)
+        if hit is not None:
+            digests.append(hit)
             continue
         digest = sha256_file(path)
-        after = path.stat()
-        settled = max(after.st_mtime_ns, after.st_ctime_ns) < started_ns - int(RACY_SECONDS * 1e9)
-        if settled and _signature(after) == _signature(st):
-            new[key] = [*_signature(after), digest]
+        entry = _entry_for(st, path.stat(), digest, started_ns)
+        if entry is not None:
+            new[_key(st)] = entry
         digests.append(digest)
     if new:
         with _lock:
-            _record(store, new)
+            _record(cache_path(), new)
     return digests
+
+
+def _key(st: os.stat_result) -> str:
+    return f"{st.st_dev}:{st.st_ino}"
+
+
+def recorded_digest(st: os.stat_result) -> str | None:
+    """The sha256 recorded for the file whose stat is ``st`` (from ``os.stat`` or ``os.fstat``), or None when the cache
+    is off, has no entry, or the file changed since (any of size, mtime, ctime differs)."""
+    if not enabled():
+        return None
+    with _lock:
+        hit = _entries(cache_path()).get(_key(st))
+    if isinstance(hit, list) and len(hit) == 4 and hit[:3] == _signature(st) and isinstance(hit[3], str):
+        return hit[3]
+    return None
+
+
+def _entry_for(before: os.stat_result, after: os.stat_result, digest: str, started_ns: int) -> list | None:
+    """The entry to record for bytes hashed between stats ``before`` and ``after`` (hashing began at ``started_ns``):
+    None unless the file did not change meanwhile and had settled (last changed ``RACY_SECONDS`` before) when it began."""
+    settled = max(after.st_mtime_ns, after.st_ctime_ns) < started_ns - int(RACY_SECONDS * 1e9)
+    same_file = _key(before) == _key(after) and _signature(before) == _signature(after)
+    return [*_signature(after), digest] if settled and same_file else None
+
+
+def remember(before: os.stat_result, after: os.stat_result, digest: str, started_ns: int) -> None:
+    """Record that the file with stat ``before`` hashed to ``digest`` when the bytes were read before ``after`` was
+    taken and hashing began at ``started_ns`` (``time.time_ns()``); nothing is recorded for a file that changed or had
+    not settled, or when the cache is off."""
+    if not enabled():
+        return
+    entry = _entry_for(before, after, digest, started_ns)
+    if entry is not None and recorded_digest(after) != digest:
+        with _lock:
+            _record(cache_path(), {_key(after): entry})

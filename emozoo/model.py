@@ -10,6 +10,7 @@ cannot generate (or predict, or be fitted) says so with a typed error.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import json
 import os
@@ -127,7 +128,8 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
             config = config_from_dict(self.config_class, config)
         elif not isinstance(config, self.config_class):
             raise ConfigError(f"{type(self).__name__} takes a {self.config_class.__name__}, got {type(config).__name__}")
-        config_to_dict(config)  # fail now, not at save time, on values JSON cannot hold
+        if _DECODED_CONFIG.get() is not config:  # from_pretrained's config was checked as it was decoded
+            config_to_dict(config)  # fail now, not at save time, on values JSON cannot hold
         self.config = config
 
     # --- the method API ---------------------------------------------------------------------------
@@ -336,18 +338,23 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
                 f"{directory} holds a {meta['method']!r} model, not {cls.method_id!r}; "
                 f"load it with emozoo.from_pretrained({str(pretrained_model_name_or_path)!r})"
             )
-        # config and weights are read once and those bytes checked and used; the rest are hashed afresh (never the stat cache)
+        # the config is read once and those bytes checked and used, the weights likewise (or mapped, when the stat cache
+        # knows the file: see load_weights); the rest are hashed afresh
         verify_files(directory, meta, cached=False, skip=(WEIGHTS_NAME, CONFIG_NAME))
         files = meta["files"]
         config = config_from_dict(cls.config_class, read_json_file(directory / CONFIG_NAME, "config", files[CONFIG_NAME]))
-        if config_hash(config) != meta["config_sha256"]:
+        if _config_hash_of(config, files[CONFIG_NAME]) != meta["config_sha256"]:
             raise ArtifactError(f"{directory / CONFIG_NAME} does not match the config hash in {METADATA_NAME}; re-save the model")
         if config_overrides:
             config = replace_config(config, **config_overrides)
         from emozoo.guards import build
 
-        with skip_weight_init() if cls.fast_load else contextlib.nullcontext():
-            model = build(cls.method_id, lambda: cls(config))
+        token_ = _DECODED_CONFIG.set(config if not config_overrides else None)  # replace_config re-checks overrides itself
+        try:
+            with skip_weight_init() if cls.fast_load else contextlib.nullcontext():
+                model = build(cls.method_id, lambda: cls(config))
+        finally:
+            _DECODED_CONFIG.reset(token_)
         load_weights(model, directory / WEIGHTS_NAME, map_location=map_location, expected_method=cls.method_id,
                      expected_sha256=files[WEIGHTS_NAME])
         model.eval()
@@ -357,6 +364,20 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
 
 
 _DERIVED = ("method_id", "can_generate", "can_predict")
+_CONFIG_HASHES: dict[tuple[type, str], str] = {}
+#: The config ``from_pretrained`` just decoded (and so checked); ``EmotionModel.__init__`` does not check it again.
+_DECODED_CONFIG: contextvars.ContextVar[Any] = contextvars.ContextVar("emozoo_decoded_config", default=None)
+
+
+def _config_hash_of(config: Any, file_sha256: str) -> str:
+    """``config_hash(config)`` for a config decoded from a config.json whose bytes hash to ``file_sha256``: the same
+    bytes decode to the same config for the same class, so the hash is computed once per (class, file) in a process."""
+    key = (type(config), file_sha256)
+    if key not in _CONFIG_HASHES:
+        if len(_CONFIG_HASHES) >= 1024:
+            _CONFIG_HASHES.clear()
+        _CONFIG_HASHES[key] = config_hash(config)
+    return _CONFIG_HASHES[key]
 
 
 def _source_of_artifact(meta: dict[str, Any]) -> Any:

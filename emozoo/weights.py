@@ -3,7 +3,8 @@
 Loading a saved model does not need random weights that are overwritten a moment later, so
 ``from_pretrained`` builds inside :func:`skip_weight_init` (as transformers' ``no_init_weights`` does).
 The weights are copied into the model's own tensors rather than assigned from the memory-mapped file:
-mapped tensors are not 64-byte aligned, and on CPU that changes kernels and the last bits of results.
+mapped tensors are not 64-byte aligned, and on CPU that changes kernels and the last bits of results. A warm load of
+an unchanged file (the hash cache knows it) maps it instead of reading and hashing it again, as git trusts its index.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 from torch import nn
 
 from emozoo.errors import WeightsError
@@ -56,33 +58,89 @@ def load_weights(
 ) -> None:
     """Strictly load a safetensors file into ``model``; any mismatch or corruption is a WeightsError.
 
-    The file is read once into memory; when ``expected_sha256`` is given those bytes must hash to it, and exactly
-    those bytes are deserialized (safetensors' ``load``), so a file changed between check and load cannot slip in.
-    Tied tensors (written once by ``save_model``) count as present when any of their names is in the file; ints
+    With ``expected_sha256`` the loaded bytes must hash to it. A file the hash cache knows by its stat (git's index
+    rule, :mod:`emozoo.hash_cache`) is memory-mapped without being re-read, and the open file's stat is checked again
+    after its tensors are in the model: any change meanwhile and the file is loaded the slow way. Otherwise the file is
+    read once, those bytes hashed, and exactly those bytes deserialized, so a file changed between check and load cannot
+    slip in. Tied tensors (written once by ``save_model``) count as present when any of their names is in the file; ints
     and floats are never cast into each other, nor into a narrower type (precision would be lost); widening
     (float16 into float32) is exact and allowed.
     """
-    from safetensors import SafetensorError
+    path = Path(path)
+    if expected_sha256 is not None and _load_known_file(model, path, map_location, expected_method, expected_sha256):
+        return
+    _load_tensors(model, path, _read_checked(path, expected_sha256, expected_method), map_location)
+
+
+def _read_checked(path: Path, expected_sha256: str | None, expected_method: str | None) -> dict[str, torch.Tensor]:
+    """Read ``path`` once, check those bytes (sha256, method tag) and deserialize them; the hash cache learns the file."""
+    import time
+
     from safetensors.torch import load as load_bytes
 
+    from emozoo import hash_cache
     from emozoo.artifact import read_verified
 
-    path = Path(path)
+    started_ns = time.time_ns()
     try:
+        before = os.stat(path) if expected_sha256 is not None and os.path.isfile(path) else None
         data = read_verified(path, expected_sha256, "weights")  # a hash mismatch is an ArtifactError, as for every file
+        if before is not None:
+            hash_cache.remember(before, os.stat(path), str(expected_sha256), started_ns)
     except OSError as exc:
         raise WeightsError(f"{path} cannot be read ({exc}); re-download or re-save the model") from exc
     try:
-        found = _header_metadata(data).get("emozoo.method")
-        if expected_method and found and found != expected_method:
-            raise WeightsError(f"{path} holds weights of {found!r}, not {expected_method!r}")
-        tensors = load_bytes(data)
-        if str(map_location) != "cpu":
-            tensors = {k: v.to(map_location) for k, v in tensors.items()}
+        _check_method(path, _header_metadata(data), expected_method)
+        return load_bytes(data)
     except (SafetensorError, OSError, ValueError, RuntimeError, OverflowError) as exc:
         raise WeightsError(f"{path} is not a readable safetensors file ({exc}); re-download or re-save the model") from exc
     finally:
         del data
+
+
+def _load_known_file(model: nn.Module, path: Path, map_location: str | torch.device, expected_method: str | None, expected_sha256: str) -> bool:
+    """Load ``path`` memory-mapped when the hash cache records ``expected_sha256`` for the very file held open, and that
+    file's stat is unchanged after the tensors were copied into ``model``. False (nothing trusted) otherwise."""
+    from safetensors import safe_open
+
+    from emozoo import hash_cache
+
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        before = os.fstat(fd)
+        if hash_cache.recorded_digest(before) != expected_sha256:
+            return False
+        by_fd = f"/proc/self/fd/{fd}"  # the inode held open, whatever the name points at now
+        try:
+            with safe_open(by_fd if os.path.exists(by_fd) else path, framework="pt") as fh:
+                _check_method(path, fh.metadata() or {}, expected_method)
+                tensors = dict(fh.get_tensors()) if hasattr(fh, "get_tensors") else {key: fh.get_tensor(key) for key in fh.keys()}  # noqa: SIM118
+        except (SafetensorError, OSError, ValueError, RuntimeError, OverflowError):
+            return False  # a file the cache vouched for that does not parse: judge it the slow way
+        _load_tensors(model, path, tensors, map_location)
+        del tensors
+        after, named = os.fstat(fd), os.stat(path)
+        unchanged = hash_cache.recorded_digest(after) == expected_sha256 and (named.st_dev, named.st_ino) == (before.st_dev, before.st_ino)
+        return unchanged  # if not, the caller loads again from bytes it hashes, overwriting what was copied in
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _check_method(path: Path, metadata: dict[str, str], expected_method: str | None) -> None:
+    found = metadata.get("emozoo.method")
+    if expected_method and found and found != expected_method:
+        raise WeightsError(f"{path} holds weights of {found!r}, not {expected_method!r}")
+
+
+def _load_tensors(model: nn.Module, path: Path, tensors: dict[str, torch.Tensor], map_location: str | torch.device) -> None:
+    """Copy ``tensors`` into ``model`` after checking names, tied names and dtype kinds (never a lossy cast)."""
+    if str(map_location) != "cpu":
+        tensors = {k: v.to(map_location) for k, v in tensors.items()}
     state = model.state_dict(keep_vars=True)
     kind = [k for k, t in tensors.items() if k in state and not _lossless(t.dtype, state[k].dtype)]
     if kind:  # load_state_dict would silently cast ints to floats and back, or float64 to float32

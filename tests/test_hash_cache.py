@@ -7,6 +7,7 @@ import os
 import time
 
 import pytest
+import torch
 
 import emozoo
 from emozoo import hash_cache
@@ -72,13 +73,30 @@ def test_disabled_and_broken_caches_fall_back_to_hashing(counted, tmp_path, monk
     assert json.loads(hash_cache.cache_path().read_text())["format"] == 1  # rewritten whole
 
 
-def test_tamper_after_a_cached_load_is_still_refused(counted, registry, tmp_path):
+def _count_weight_reads(monkeypatch) -> list:
+    import emozoo.artifact as artifact_mod
+
+    reads, real = [], artifact_mod.read_verified
+
+    def counting(path, *a, **k):
+        if path.name == WEIGHTS_NAME:
+            reads.append(path)
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(artifact_mod, "read_verified", counting)
+    return reads
+
+
+def test_warm_load_maps_known_weights_and_a_tamper_after_it_is_still_refused(counted, registry, tmp_path, monkeypatch):
+    reads = _count_weight_reads(monkeypatch)
     model = emozoo.load("toy-mlp")
     model.save_pretrained(tmp_path / "m")
     time.sleep(0.05)
-    emozoo.from_pretrained(tmp_path / "m")
-    emozoo.from_pretrained(tmp_path / "m")
-    assert counted == []  # loading never trusts the stat cache: weights and config are read once and those bytes hashed
+    first = emozoo.from_pretrained(tmp_path / "m")
+    assert len(reads) == 1  # cold: read once and those bytes hashed (and the file's stat recorded)
+    second = emozoo.from_pretrained(tmp_path / "m")
+    assert len(reads) == 1 and counted == []  # warm: mapped, neither re-read nor re-hashed
+    assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), second.state_dict().values(), strict=True))
     weights = tmp_path / "m" / WEIGHTS_NAME
     st, data = weights.stat(), bytearray(weights.read_bytes())
     data[-1] ^= 0xFF
@@ -87,3 +105,29 @@ def test_tamper_after_a_cached_load_is_still_refused(counted, registry, tmp_path
     os.utime(weights, ns=(st.st_atime_ns, st.st_mtime_ns))
     with pytest.raises(ArtifactError, match="does not match the sha256"):
         emozoo.from_pretrained(tmp_path / "m")
+
+
+def test_weights_changed_during_a_warm_load_are_reloaded_the_slow_way_and_refused(counted, registry, tmp_path, monkeypatch):
+    import emozoo.weights as weights_mod
+
+    model = emozoo.load("toy-mlp")
+    model.save_pretrained(tmp_path / "m")
+    time.sleep(0.05)
+    emozoo.from_pretrained(tmp_path / "m")  # the cache learns the file
+    weights = tmp_path / "m" / WEIGHTS_NAME
+    real, calls = weights_mod._load_tensors, []
+
+    def copy_then_tamper(*a, **k):
+        real(*a, **k)
+        if not calls:  # the mapped copy is in the model; now the file changes in place before the re-check
+            data = bytearray(weights.read_bytes())
+            data[-1] ^= 0xFF
+            with open(weights, "r+b") as fh:
+                fh.write(bytes(data))
+        calls.append(1)
+
+    monkeypatch.setattr(weights_mod, "_load_tensors", copy_then_tamper)
+    reads = _count_weight_reads(monkeypatch)
+    with pytest.raises(ArtifactError, match="does not match the sha256"):
+        emozoo.from_pretrained(tmp_path / "m")
+    assert len(calls) == 1 and len(reads) == 1  # the mapped load was not trusted: read afresh, hashed, refused

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -11,8 +12,13 @@ DATA_ROOT_ENV = "EMOZOO_DATA_ROOT"
 
 def checkout_root() -> Path | None:
     """The source checkout emozoo runs from (an editable install), or None for an installed wheel."""
-    root = Path(__file__).resolve().parents[2]
+    root = _package_parent()
     return root if (root / "releases" / "plan.toml").is_file() else None
+
+
+@functools.lru_cache(maxsize=1)
+def _package_parent() -> Path:
+    return Path(__file__).resolve().parents[2]  # resolving links is slow, and this file does not move
 
 
 def releases_dir() -> Path | None:
