@@ -117,8 +117,7 @@ def test_a_pulled_release_reproduces_its_card_on_its_test_split(modality, olah, 
     assert pulled["pinned"] and pulled["commit"] == record.revision and pulled["repo_id"] == record.repo_id
     # predict on the held-out split from the pulled copy (no server: the pinned commit is in the cache now)
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
-    # features this process extracts stay out of the session's shared cache: speech features extracted in-process here
-    # have differed from a fresh process's (see the closing note of stop 16), and a later test reads that cache
+    # features this process extracts go to a cache of its own, not the user's (tests leave ~/.cache/emozoo as it was)
     monkeypatch.setenv("EMOZOO_CACHE", str(tmp_path / "emozoo-in-process"))
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "hf"))
     monkeypatch.delenv("EMOZOO_REGISTRY", raising=False)

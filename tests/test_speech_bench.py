@@ -39,8 +39,8 @@ def test_emozoo_bench_reproduces_the_recorded_speech_cnn_cell(tmp_path: Path) ->
     recorded = json.loads(CELL.read_text(encoding="utf-8"))
     config = tmp_path / "config.json"
     config.write_text(json.dumps(_stage_config()), encoding="utf-8")
-    # a cache of its own: features other tests extracted in their (long-lived) process can differ from a fresh
-    # process's, and the recorded cell was run from a fresh one
+    # a cache of its own, so the cell is extracted as it was recorded (a user's cache could hold entries that code
+    # from before the key named the front-end's source wrote)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "EMOZOO_CACHE": str(tmp_path / "emozoo-cache")}
     cmd = [sys.executable, "-m", "emozoo", "bench", "speech-cnn", "--dataset", "ravdess", "--config", str(config), "--seeds", "1",
            "--max-folds", "1", "--data-dir", str(RAVDESS), "--out", str(tmp_path / "out"), "--no-resume", "--quiet"]  # fmt: skip

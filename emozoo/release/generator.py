@@ -45,12 +45,21 @@ def augmentation_rows(bench: dict[str, Any], method: str, ratio: float) -> dict[
     return rows
 
 
-def generated(model: Any, counts: dict[int, int], name: str, sample_shape: tuple[int, ...]) -> dict[int, Any]:
-    """``counts[c]`` samples of every class ``c``, each class from its own fixed seed."""
+def generated(model: Any, counts: dict[int, int], name: str, sample_shape: tuple[int, ...], train: Any) -> dict[int, Any]:
+    """``counts[c]`` samples of every class ``c``, each class from its own fixed seed (see :func:`generation_inputs`)."""
     from emozoo.bench.protocols.augmentation import _generate_class
     from emozoo.evaluation.augmentation import derive_seed
 
-    return {c: _generate_class(model, n, c, derive_seed("release", name, c), sample_shape, model.method_id) for c, n in counts.items() if n}
+    extra = generation_inputs(model, train)
+    return {c: _generate_class(model, n, c, derive_seed("release", name, c), sample_shape, model.method_id, **extra)
+            for c, n in counts.items() if n}  # fmt: skip
+
+
+def generation_inputs(model: Any, train: Any) -> dict[str, Any]:
+    """What ``generate`` needs beyond the weights to draw the trained model's samples again: an image-to-image
+    generator (``laun-stargan``) translates training faces it holds in memory only, so they are passed explicitly."""
+    pick = getattr(model, "source_faces", None)
+    return {"source": pick(train)} if callable(pick) else {}
 
 
 def build_generator_release(
@@ -81,7 +90,7 @@ def build_generator_release(
     start = time.perf_counter()
     generator.fit_generator(fold.train, runtime=Runtime(device="cpu", progress=False))
     counts = class_balanced_counts(y_train, spec.ratio)
-    pools = generated(generator, counts, spec.name, tuple(x_train.shape[1:]))
+    pools = generated(generator, counts, spec.name, tuple(x_train.shape[1:]), fold.train)
     xs = torch.cat([pools[c] for c in sorted(pools)])
     ys = torch.cat([torch.full((len(pools[c]),), c, dtype=torch.long) for c in sorted(pools)])
     augmented = fold.train.with_samples(torch.cat([x_train, xs]), torch.cat([y_train, ys]))
@@ -123,7 +132,7 @@ def build_generator_release(
                                   model_card_kwargs={"repo_id": spec.repo_id, **release_card_values(gen_release, spec)})  # fmt: skip
         classifier.save_pretrained(staged_down, metadata={"training_data": training, "metrics": metrics, "release": down_release},
                                    model_card_kwargs={"repo_id": down_release["repo_id"], **release_card_values(down_release, spec)})  # fmt: skip
-        again = generated(emozoo.from_pretrained(staged_gen), counts, spec.name, tuple(x_train.shape[1:]))
+        again = generated(emozoo.from_pretrained(staged_gen), counts, spec.name, tuple(x_train.shape[1:]), fold.train)
         if any(not torch.equal(again[c], pools[c]) for c in pools):
             raise ReproductionError(f"release {spec.name}: the saved generator, loaded back, draws different samples for the same seeds; it is not published")
         rescored = _numbers(score(emozoo.from_pretrained(staged_down), fold.test, down.protocol_options))

@@ -192,9 +192,10 @@ def _labelled(batch: Any, name: str) -> tuple[torch.Tensor, torch.Tensor]:
     return features.detach().float().cpu(), labels.detach().long().cpu()
 
 
-def _generate_class(model: Any, n: int, label: int, seed: int, sample_shape: tuple[int, ...], name: str) -> torch.Tensor:
-    """``n`` synthetic samples of class ``label``, validated against the real sample shape and label."""
-    out = model.generate(n, condition=label, seed=seed)
+def _generate_class(model: Any, n: int, label: int, seed: int, sample_shape: tuple[int, ...], name: str, **inputs: Any) -> torch.Tensor:
+    """``n`` synthetic samples of class ``label`` (``inputs``: extra ``generate`` arguments), validated against the real
+    sample shape and label."""
+    out = model.generate(n, condition=label, seed=seed, **inputs)
     feats = getattr(out, "features", None)
     if not isinstance(feats, torch.Tensor):
         raise InputError(f"{name}.generate must return a batch with features (like its training batch), got {type(out).__name__}")

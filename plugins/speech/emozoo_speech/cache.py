@@ -1,9 +1,9 @@
 """The feature cache: front-end outputs stored as ``.npy`` under ``$EMOZOO_CACHE/speech-features`` and reused.
 
 An entry's key is sha256 over the content digest (sha256 of the audio file's bytes, or of a waveform array's dtype,
-shape and bytes plus its sample rate) and the front-end's canonical ``config_dict()`` (which names the library
-version and :data:`~emozoo_speech.frontends.FRONTEND_VERSION`): change a byte of the file or a setting and the key
-changes. The folder follows emozoo's private-state rules (0700, owned by the user, no links; a folder or entry
+shape and bytes plus its sample rate), the front-end's canonical ``config_dict()`` (which names the library
+version and :data:`~emozoo_speech.frontends.FRONTEND_VERSION`) and the sha256 of the front-end's and the reader's
+source files: change a byte of the file, a setting or the extraction code and the key changes. The folder follows emozoo's private-state rules (0700, owned by the user, no links; a folder or entry
 that is not private is neither read nor written); entries are written to a temp file and renamed into
 place, so a reader never sees half an entry (entries are not fsynced: after a crash a torn entry fails to load and
 counts as a miss, which is cheaper than one fsync per clip); a failed extraction writes nothing. Arrays are read with
@@ -13,11 +13,13 @@ counts as a miss, which is cheaper than one fsync per clip); a failed extraction
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
 import os
 import stat
+import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -37,10 +39,28 @@ CACHE_SUBDIR = "speech-features"
 _FORMAT = 1
 
 
-def feature_key(content_sha256: str, frontend_config: dict[str, Any]) -> str:
-    """The cache key of one clip under one front-end configuration (hex sha256)."""
-    blob = json.dumps({"format": _FORMAT, "content": content_sha256, "frontend": frontend_config}, sort_keys=True, separators=(",", ":"))
+def feature_key(content_sha256: str, frontend_config: dict[str, Any], code_sha256: str = "") -> str:
+    """The cache key of one clip under one front-end configuration and front-end code (hex sha256)."""
+    blob = json.dumps({"format": _FORMAT, "content": content_sha256, "frontend": frontend_config, "code": code_sha256},
+                      sort_keys=True, separators=(",", ":"))  # fmt: skip
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@functools.lru_cache(maxsize=16)
+def _module_code(module_name: str) -> str:
+    """sha256 of a module's source file (empty when it has none): part of every key, so an edited front-end or reader
+    never serves features an earlier version of its code wrote (a forgotten FRONTEND_VERSION bump included)."""
+    path = getattr(sys.modules.get(module_name), "__file__", None)
+    try:
+        return sha256_file(path) if path else ""
+    except OSError:
+        return ""
+
+
+def code_digest(frontend: Any) -> str:
+    """sha256 over the source of ``frontend``'s module and of the audio reader (:mod:`emozoo_speech.audio`)."""
+    parts = [_module_code(type(frontend).__module__), _module_code(read_audio.__module__)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def _enabled() -> bool:
@@ -114,7 +134,7 @@ class FeatureCache:
     def for_waveform(self, wave: np.ndarray, sample_rate: int, frontend: Any) -> np.ndarray:
         """``frontend(wave, sample_rate)``, from the cache when this waveform was extracted with this config before."""
         content = hashlib.sha256(f"{sha256_array(wave)}@{int(sample_rate)}".encode()).hexdigest()
-        return self._compute(feature_key(content, frontend.config_dict()), lambda: frontend(wave, sample_rate))
+        return self._compute(feature_key(content, frontend.config_dict(), code_digest(frontend)), lambda: frontend(wave, sample_rate))
 
     def for_file(self, path: str | os.PathLike[str], frontend: Any, *, config: dict[str, Any] | None = None,
                  content: str | None = None) -> np.ndarray:
@@ -129,7 +149,8 @@ class FeatureCache:
         if content is None:
             content = _file_digests([p])[0]
         config = {**(config or frontend.config_dict()), "reader": "soundfile+soxr-hq"}
-        return self._compute(feature_key(content, config), lambda: frontend(read_audio(p, frontend.sample_rate), frontend.sample_rate))
+        key = feature_key(content, config, code_digest(frontend))
+        return self._compute(key, lambda: frontend(read_audio(p, frontend.sample_rate), frontend.sample_rate))
 
 
 def _file_digests(paths: Sequence[Path]) -> list[str]:

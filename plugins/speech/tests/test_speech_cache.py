@@ -95,3 +95,26 @@ def test_worker_processes_give_the_same_features(clips: list[Path]) -> None:
     parallel, _ = extract_files(clips, LogMel(), cache=False, workers=2)
     for a, b in zip(serial, parallel):
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_front_end_code_is_part_of_the_key(clips: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import sys
+
+    from emozoo_speech import cache as cache_mod
+
+    module = tmp_path / "edited_frontend.py"
+    module.write_text("from emozoo_speech.frontends import LogMel\n\nclass Edited(LogMel):\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    edited = importlib.import_module("edited_frontend").Edited()
+    stats: dict[str, int] = {}
+    extract_files(clips[:1], edited, stats=stats)
+    assert stats == {"hits": 0, "misses": 1}
+    before = cache_mod.code_digest(edited)
+    module.write_text(module.read_text() + "\n# an edit of the extraction code\n")
+    cache_mod._module_code.cache_clear()  # a new process would hash the file afresh
+    assert cache_mod.code_digest(edited) != before
+    extract_files(clips[:1], edited, stats=stats)
+    assert stats == {"hits": 0, "misses": 2}  # the entry the earlier code wrote is not served
+    assert cache_mod.feature_key("c" * 64, {"a": 1}, "x") != cache_mod.feature_key("c" * 64, {"a": 1}, "y")
+    sys.modules.pop("edited_frontend", None)

@@ -234,6 +234,16 @@ class LAUNStarGAN(EmotionModel):
         """The classes whose faces ``generate`` translates (set at fit time)."""
         return tuple(int(k) for k in torch.nonzero(self.source_mask).flatten())
 
+    def source_faces(self, data: Any) -> torch.Tensor:
+        """The faces of ``data`` that ``generate`` translates: those of the model's source classes, exactly the pool
+        ``fit_generator`` held. A loaded model holds none (photographs are never saved), so pass them back with
+        ``generate(..., source=model.source_faces(train))`` to draw what the trained model drew."""
+        self._require_fitted("pick source faces")
+        x, y = self._images(data, "data")
+        if y is None:
+            raise LabelError("data: source_faces needs labelled faces (an ImageBatch or an (images, labels) pair) to pick the source classes")
+        return x[torch.isin(y, torch.tensor(self.source_classes))].clone()
+
     # --- training ---------------------------------------------------------------------------------------
 
     def fit(self, train: Any, val: Any = None, *, runtime: Runtime | None = None, callbacks: Any = ()) -> History:

@@ -101,6 +101,12 @@ def test_photographs_are_never_saved_and_a_loaded_model_needs_a_source(trained, 
         loaded.generate(3, seed=0)
     src = toy[1][0][:6]
     assert torch.equal(loaded.generate(3, seed=0, source=src).images, model.generate(3, seed=0, source=src).images)
+    # the training faces passed back: the loaded model draws exactly what the trained one drew from its own pool
+    pool = loaded.source_faces(toy[0])
+    assert len(pool) == int((toy[0].labels == 0).sum())  # source_mask [1, 0, 0]: the faces of class 0
+    assert torch.equal(loaded.generate(7, seed=3, source=pool).images, model.generate(7, seed=3).images)
+    with pytest.raises(LabelError, match="labelled"):
+        loaded.source_faces(toy[0].images)
 
 
 def test_the_tail_a_class_with_three_images_trains_and_a_missing_class_is_named(make_config):
