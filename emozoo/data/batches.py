@@ -610,8 +610,9 @@ class AudioBatch(_TensorBatch):
     lengths: torch.Tensor | None = None
     kind: str = "waveform"
     source: DataSource | None = None
+    subjects: torch.Tensor | None = None  # the speaker of each utterance (int ids), for intervals over speakers
 
-    _SAMPLE_FIELDS: ClassVar[tuple[str, ...]] = ("inputs", "labels", "lengths")
+    _SAMPLE_FIELDS: ClassVar[tuple[str, ...]] = ("inputs", "labels", "lengths", "subjects")
     _FEATURE_FIELD: ClassVar[str] = "inputs"
     coarse_modality: ClassVar[str] = "speech"
 
@@ -641,6 +642,7 @@ class AudioBatch(_TensorBatch):
             lengths = _check_length_range(_as_int_vector(self.lengths, "lengths", n), "lengths", 1, x.shape[1])
             _set(self, "lengths", lengths)
         _set(self, "labels", None if self.labels is None else as_label_tensor(self.labels, "labels", n, allow_float=True))
+        _set(self, "subjects", None if self.subjects is None else _as_int_vector(self.subjects, "subjects", n))
 
     def __len__(self) -> int:
         return int(self.inputs.shape[0])

@@ -47,8 +47,12 @@ def run_cell(method: str, fold: Any, seed: int, overrides: dict[str, Any], optio
 
 def score(model: Any, test: Any, options: dict[str, Any]) -> dict[str, Any]:
     """The record of a fitted model on ``test``: what :func:`run_cell` reports (releases score their held-out split so too)."""
+    return score_prediction(model, test, model.predict(test), options)
+
+
+def score_prediction(model: Any, test: Any, prediction: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """:func:`score` of a ``prediction`` already made by ``model`` on ``test`` (callers that also need the labels)."""
     method = model.method_id
-    prediction = model.predict(test)
     targets = getattr(test, "targets", None)
     if getattr(test, "labels", None) is None and hasattr(targets, "shape"):
         return _dimensional_record(method, prediction, test)

@@ -120,8 +120,9 @@ class _Features:
             return int(self.n_frames)
         return max(a.shape[0] for a in self.arrays if a is not None)
 
-    def batch(self, positions: Sequence[int], labels: Sequence[int], source: Any, length: int) -> Any:
-        """An AudioBatch of the arrays at ``positions`` (time axis padded to ``length`` with the pad value)."""
+    def batch(self, positions: Sequence[int], labels: Sequence[int], source: Any, length: int, speakers: Sequence[int] | None = None) -> Any:
+        """An AudioBatch of the arrays at ``positions`` (time axis padded to ``length`` with the pad value), with each
+        utterance's speaker id as ``subjects`` when ``speakers`` are given."""
         import torch
 
         from emozoo.data.batches import AudioBatch
@@ -130,17 +131,19 @@ class _Features:
 
         arrays = [self.arrays[i] for i in positions]
         y = torch.tensor(list(labels), dtype=torch.long)
+        who = None if speakers is None else torch.tensor(list(speakers), dtype=torch.long)
         if self.kind == "functionals":
-            return AudioBatch(inputs=torch.from_numpy(np.stack(arrays)), labels=y, kind="functionals", source=source)
+            return AudioBatch(inputs=torch.from_numpy(np.stack(arrays)), labels=y, kind="functionals", source=source, subjects=who)
         if self.kind == "waveform":
             x = np.zeros((len(arrays), length), dtype=np.float32)
             for j, a in enumerate(arrays):
                 x[j, : a.shape[0]] = a
             lengths = torch.tensor([a.shape[0] for a in arrays], dtype=torch.long)
-            return AudioBatch(inputs=torch.from_numpy(x), labels=y, sample_rate=self.sample_rate, lengths=lengths, kind="waveform", source=source)
+            return AudioBatch(inputs=torch.from_numpy(x), labels=y, sample_rate=self.sample_rate, lengths=lengths, kind="waveform",
+                              source=source, subjects=who)  # fmt: skip
         x, lengths = stack_frames(arrays, self.pad_value, length)  # type: ignore[arg-type]
         return AudioBatch(inputs=torch.from_numpy(x), labels=y, sample_rate=self.sample_rate, lengths=torch.from_numpy(lengths),
-                          kind="features", source=source)
+                          kind="features", source=source, subjects=who)
 
 
 def _check_int(value: Any, name: str, low: int) -> int:
@@ -216,7 +219,7 @@ class RAVDESSAdapter:
         skipped_rel = [[os.path.relpath(p, root), reason] for p, reason in skipped]
 
         def batch(sel: list[RavdessFile]) -> Any:
-            return feats.batch([pos[f.name] for f in sel], [f.emotion for f in sel], source, length)
+            return feats.batch([pos[f.name] for f in sel], [f.emotion for f in sel], source, length, [f.actor for f in sel])
 
         for k in wanted:
             test_actors = [a for a in EMOBOX_TEST_ACTORS[k] if a in present]
