@@ -33,6 +33,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("EMOZOO_PLUGINS_DISABLE", "list", "blocklist of plugins, by entry-point or distribution name (any spelling)"),
     Variable("EMOZOO_REGISTRY", "path", "read another catalogue file instead of the shipped registry.json"),
     Variable("EMOZOO_PROGRESS", "flag", "progress bars off/on (default: on when stderr is a terminal)"),
+    Variable("EMOZOO_EPOCH_LOG", "flag", "one line per training epoch on stderr, with the fit's time left (default: off)"),
     Variable("EMOZOO_CACHE", "path", "where emozoo keeps its caches (default ~/.cache/emozoo)"),
     Variable("EMOZOO_HASH_CACHE", "flag", "0: re-hash every file on every load instead of trusting an unchanged file's sha256"),
     Variable("EMOZOO_SPEECH_CACHE", "flag", "0: emozoo-speech extracts audio features afresh instead of reusing its feature cache"),

@@ -400,7 +400,9 @@ class Runtime:
 
     The :class:`accelerate.Accelerator` is built lazily on first use (:attr:`accelerator`). Explicit arguments
     win over ``accelerate launch`` flags for precision and accumulation; the launcher still decides the process
-    layout (number of processes, per-rank device, ``--cpu``).
+    layout (number of processes, per-rank device, ``--cpu``). ``epoch_log`` (a callable, or True for lines on stderr;
+    default ``EMOZOO_EPOCH_LOG``) gets an :class:`EpochReport` after every epoch of :meth:`train`, for logs where a
+    progress bar cannot live (files, parallel workers).
     """
 
     def __init__(
@@ -412,6 +414,7 @@ class Runtime:
         deterministic: bool = False,
         progress: bool | None = None,
         log_with: Any = None,
+        epoch_log: Callable[[EpochReport], None] | bool | None = None,
     ):
         self._device_spec = device
         self._resolved = _resolve_device(device)
@@ -433,6 +436,9 @@ class Runtime:
         if progress is not None and not isinstance(progress, bool):
             raise InputError(f"progress must be True, False or None (auto: on when stderr is a terminal), got {progress!r}")
         self._progress = progress
+        if epoch_log is not None and not (isinstance(epoch_log, bool) or callable(epoch_log)):
+            raise InputError(f"epoch_log must be a callable taking an EpochReport, True, False or None (EMOZOO_EPOCH_LOG), got {epoch_log!r}")
+        self._epoch_log = epoch_log
         self._log_with = log_with
         self.seed = seed
         self.deterministic = bool(deterministic)
@@ -575,6 +581,15 @@ class Runtime:
         except (AttributeError, ValueError):
             return False
 
+    def _epoch_reporter(self) -> Callable[[EpochReport], None] | None:
+        """Where :meth:`train` reports each epoch: the ``epoch_log`` argument, else ``EMOZOO_EPOCH_LOG`` (stderr lines)."""
+        log = self._epoch_log
+        if log is None:
+            log = bool(_env.flag("EMOZOO_EPOCH_LOG", default=False))
+        if log is True:
+            return print_epoch
+        return log or None
+
     # --- thin delegations ---
 
     def prepare(self, *objs: Any) -> Any:
@@ -687,6 +702,7 @@ class Runtime:
             if callable(getattr(cb, "on_train_begin", None)):
                 cb.on_train_begin()
         total_steps = 0
+        began = time.perf_counter()
         for epoch in range(epochs):
             start = time.perf_counter()
             sums: dict[str, float] = {}
@@ -737,6 +753,10 @@ class Runtime:
                     raise TrainingDivergedError(name, value, epoch, step)
             record: dict[str, Any] = {"epoch": epoch, "steps": steps, "seconds": time.perf_counter() - start, **means}
             history.append(record)
+            report = self._epoch_reporter() if acc.is_main_process else None
+            if report is not None:
+                done = time.perf_counter() - began
+                report(EpochReport(desc, epoch + 1, epochs, means, record["seconds"], done, done / (epoch + 1) * (epochs - epoch - 1)))
             stop = False
             for cb in callbacks:
                 if cb.on_epoch_end(epoch, record):
@@ -770,6 +790,34 @@ class Runtime:
             f"Runtime(device={self._device_spec!r} -> {self._resolved!r}, mixed_precision={self._mixed_precision!r}, "
             f"gradient_accumulation_steps={self._grad_accum}, seed={self.seed!r}, {state})"
         )
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    """One finished epoch of :meth:`Runtime.train`: what was trained, where it stands, its means and the time left."""
+
+    desc: str
+    epoch: int  # 1-based
+    epochs: int
+    means: dict[str, float]
+    seconds: float  # this epoch
+    elapsed: float  # this fit so far
+    left: float  # this fit, estimated from its mean epoch time
+
+    def line(self) -> str:
+        """``"<desc> epoch 3/15 · loss 0.1234 · 2.1 s/epoch · ~25 s left"``."""
+        shown = " · ".join(f"{k} {v:.4g}" for k, v in list(self.means.items())[:3])
+        return f"{self.desc} epoch {self.epoch}/{self.epochs}{' · ' + shown if shown else ''} · {self.seconds:.1f} s/epoch · ~{_duration(self.left)} left"
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
+
+
+def print_epoch(report: EpochReport) -> None:
+    """Write :meth:`EpochReport.line` to stderr (``EMOZOO_EPOCH_LOG=1``)."""
+    print(f"  {report.line()}", file=sys.stderr, flush=True)
 
 
 class TensorRows(torch.utils.data.Dataset):

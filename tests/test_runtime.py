@@ -352,6 +352,27 @@ def test_progress_default_and_env(no_accel_env, monkeypatch, capsys):
     assert rt.progress is False  # pytest captures stderr: not a TTY
 
 
+def test_epoch_log_reports_every_epoch_with_the_time_left(no_accel_env, monkeypatch, capsys):
+    reports = []
+    rt = Runtime(device="cpu", progress=False, epoch_log=reports.append)
+    rt.train(lambda b: {"loss": float(b)}, [1, 3], epochs=4, desc="gen")
+    assert [(r.desc, r.epoch, r.epochs) for r in reports] == [("gen", e, 4) for e in (1, 2, 3, 4)]
+    assert all(r.means == {"loss": 2.0} for r in reports)
+    assert reports[-1].left == 0.0
+    assert reports[0].left == pytest.approx(3 * reports[0].elapsed)  # three more epochs at the mean epoch time so far
+    assert reports[1].left == pytest.approx(reports[1].elapsed)
+    assert "gen epoch 4/4 · loss 2 · " in reports[-1].line() and reports[-1].line().endswith("~0 s left")
+    monkeypatch.setenv("EMOZOO_EPOCH_LOG", "1")
+    Runtime(device="cpu", progress=False).train(lambda b: {"loss": 1.0}, [0], epochs=2, desc="clf")
+    err = capsys.readouterr().err
+    assert "clf epoch 1/2 · loss 1 · " in err and "clf epoch 2/2" in err
+    monkeypatch.setenv("EMOZOO_EPOCH_LOG", "0")
+    Runtime(device="cpu", progress=False).train(lambda b: {"loss": 1.0}, [0], epochs=1, desc="quiet")
+    assert "quiet" not in capsys.readouterr().err
+    with pytest.raises(InputError, match="epoch_log"):
+        Runtime(device="cpu", epoch_log="yes")
+
+
 # --- accelerate's shared state --------------------------------------------------------------------------
 
 
