@@ -465,7 +465,6 @@ def converged(history: Any, *, window: float = 0.1, rel_tol: float = 0.01, abs_t
     return abs(before - last) <= rel_tol * abs(before) + abs_tol
 
 
-@torch.no_grad()
 class BestOnVal:
     """Training callback: UAR of ``model`` on (x, y) after each epoch; keeps the best epoch's weights (``best_state``)
     and stops after ``patience`` epochs without a better UAR (0: never). Shared by the baselines' ``select_best``."""
@@ -476,6 +475,7 @@ class BestOnVal:
         self.best_epoch = -1
         self.best_state: dict[str, torch.Tensor] | None = None
 
+    @torch.no_grad()
     def on_epoch_end(self, epoch: int, logs: Any) -> bool:
         from emozoo import metrics
 
