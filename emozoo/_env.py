@@ -7,7 +7,9 @@ takes, so a typo never silently flips a switch. Lists are comma-separated names.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,12 +45,12 @@ VARIABLES: tuple[Variable, ...] = (
 _KNOWN = {v.name: v for v in VARIABLES}
 
 
-def _check_known(name: str, kind: str) -> None:
-    """An ``EMOZOO_*`` name must be documented in :data:`VARIABLES` (others, e.g. accelerate's, pass)."""
+def _check_known(name: str, kind: str | None) -> None:
+    """An ``EMOZOO_*`` name must be documented in :data:`VARIABLES` (of ``kind``, unless None; others, e.g. accelerate's, pass)."""
     if not name.startswith("EMOZOO_"):
         return
     variable = _KNOWN.get(name)
-    if variable is None or variable.kind != kind:
+    if variable is None or (kind is not None and variable.kind != kind):
         raise KeyError(f"{name} is not a documented {kind} variable; add it to emozoo._env.VARIABLES")
 
 
@@ -96,3 +98,21 @@ def path(name: str, default: str | os.PathLike[str] | None = None) -> Path | Non
     if raw:
         return Path(raw).expanduser()
     return None if default is None else Path(default)
+
+
+@contextlib.contextmanager
+def temporarily(name: str, value: str | None) -> Iterator[None]:
+    """Set ``name`` to ``value`` (None: unset it) for this process and those it starts, until the block ends."""
+    _check_known(name, None)
+    old = os.environ.get(name)
+    try:
+        unset(name) if value is None else os.environ.__setitem__(name, value)
+        yield
+    finally:
+        unset(name) if old is None else os.environ.__setitem__(name, old)
+
+
+def unset(name: str) -> None:
+    """Remove ``name`` from this process's environment (a worker that must not inherit its parent's setting)."""
+    _check_known(name, None)
+    os.environ.pop(name, None)

@@ -406,7 +406,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     result = benchmark(
         args.methods, args.dataset, protocol=args.protocol, seeds=args.seeds, config=_bench_config(args), out=args.out,
         data_dir=args.data_dir, max_folds=args.max_folds, device=args.device, mixed_precision=args.mixed_precision,
-        progress=None if not args.quiet else False, resume=not args.no_resume,
+        progress=None if not args.quiet else False, resume=not args.no_resume, workers=args.workers, engine=args.engine,
+        address=args.address, threads_per_worker=args.threads_per_worker,
     )
     if args.json:
         _print_json({"rows": result.rows, "comparisons": result.comparisons, "failed": len(result.failed), "out": str(result.out_dir)})
@@ -656,7 +657,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_bench.add_argument("--device", default="auto")
     p_bench.add_argument("--mixed-precision", default="no", choices=["no", "fp16", "bf16"])
     p_bench.add_argument("--no-resume", action="store_true", help="re-run finished cells")
-    p_bench.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_bench.add_argument("--quiet", action="store_true", help="no progress lines")
+    p_bench.add_argument("--workers", type=int, help="cells at once: N local worker processes (default 1: this process); "
+                         "with --engine ray, cells in flight (default: the cluster's CPUs)")  # fmt: skip
+    p_bench.add_argument("--engine", default="local", choices=["local", "ray"],
+                         help="local: this machine; ray: a Ray cluster (pip install 'emozoo[ray]')")
+    p_bench.add_argument("--address", help="with --engine ray: the cluster's HOST:PORT (from `ray start --head`) or "
+                         "'auto'; none starts a local cluster for the run")  # fmt: skip
+    p_bench.add_argument("--threads-per-worker", type=int, default=1, help="torch/OpenMP threads of each worker")
     p_bench.add_argument("--json", action="store_true")
     p_bench.set_defaults(func=cmd_bench)
 
@@ -667,6 +675,9 @@ def build_parser() -> argparse.ArgumentParser:
     from emozoo.testing.template import add_parser as add_plugin_commands  # new-plugin, test-plugin (torch-free)
 
     add_plugin_commands(sub)
+    from emozoo.leaderboard.cli import add_parser as add_leaderboard_command  # leaderboard (torch-free)
+
+    add_leaderboard_command(sub)
     return parser
 
 

@@ -42,6 +42,8 @@ done
 if [ ${#plugin_args[@]} -gt 0 ]; then
   step "plugins: ${plugin_names[*]}" python -m pip install "${plugin_args[@]}"
 fi
+# Ray, an optional extra (emozoo[ray]): tests/test_bench_parallel.py runs benchmark cells on a real local Ray cluster.
+step "Ray for emozoo bench --engine ray (emozoo[ray])" python -m pip install -e ".[ray]"
 # The embedded Hub (olah, serving releases/ on 127.0.0.1) lives in its own environment: it pins packages emozoo does not.
 if [ ! -x .venv-olah/bin/olah-cli ]; then
   step "olah for the embedded Hub (.venv-olah)" bash -c '"$0" -m venv .venv-olah && .venv-olah/bin/python -m pip install olah' "$PYTHON"

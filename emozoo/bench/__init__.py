@@ -2,6 +2,7 @@
 
     >>> import emozoo
     >>> result = emozoo.benchmark(["vae-d2gan", "cwgan"], dataset="seed-synthetic", protocol="augmentation", seeds=2)
+    >>> result = emozoo.benchmark(["vae-d2gan", "cwgan"], dataset="seed-synthetic", seeds=5, workers=2)  # 2 processes
 """
 
 from emozoo.data.folds import Fold

@@ -5,6 +5,10 @@ recorded and the others run), the statistics (:mod:`emozoo.bench.report`, one co
 A protocol (:mod:`emozoo.bench.protocols`) runs one cell. Before the first cell it checks that every method
 shares a modality with the data set (:func:`check_modalities`) and that the protocol's options are valid.
 
+Cells run on an engine (:mod:`emozoo.bench.engines`: this process, local worker processes or a Ray cluster), which
+only computes them; this module plans which cells to run (a finished cell whose identity is unchanged is resumed),
+and is the one writer of ``cells/`` and ``results.json``, whatever the engine and the order cells finish in.
+
 Output directory layout::
 
     OUT/cells/<method>__<fold>__seed<k>.json   one per finished cell (ok or failed), written atomically
@@ -14,11 +18,10 @@ Output directory layout::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sys
-import time
-import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +31,10 @@ from emozoo._fileio import atomic_write_text
 from emozoo._version import __version__
 from emozoo.api import resolve_folds
 from emozoo.bench import compare, plots, report
-from emozoo.bench.protocols import PROTOCOLS, cell_runner, check_options
+from emozoo.bench.cell import CellTask, SweepContext
+from emozoo.bench.engines import choose_engine
+from emozoo.bench.progress import CellProgress
+from emozoo.bench.protocols import PROTOCOLS, check_options
 from emozoo.bench.provenance import environment
 from emozoo.bench.store import CellStore, cell_key, safe_name
 from emozoo.config import canonical_json
@@ -119,21 +125,6 @@ def _cell_hash(method: str, overrides: dict[str, Any], protocol: str, options: d
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
 
 
-def _run_cell(protocol: str, method: str, fold: Fold, seed: int, overrides: dict[str, Any], options: dict[str, Any], runtime: Any) -> dict[str, Any]:
-    spec = get_registry().get_method(method)
-    cell: dict[str, Any] = {"method": method, "fold": fold.name, "unit": fold.unit or fold.name, "seed": seed,
-                            "plugin": f"{spec.plugin} {spec.version}", "overrides": overrides, "manifest_sha256": fold.manifest.digest()}
-    start = time.perf_counter()
-    try:
-        cell["records"] = cell_runner(protocol)(method, fold, seed, overrides, options, runtime)
-        cell["status"] = "ok"
-    except Exception as exc:  # one failing cell (OOM, plugin bug) must not stop the others
-        cell.update(status="failed", records=[],
-                    error={"type": type(exc).__name__, "message": str(exc), "traceback": traceback.format_exc(limit=20)})
-    cell["wall_seconds"] = round(time.perf_counter() - start, 3)
-    return cell
-
-
 def benchmark(
     methods: Sequence[str],
     dataset: str,
@@ -148,19 +139,27 @@ def benchmark(
     mixed_precision: str = "no",
     progress: bool | None = None,
     resume: bool = True,
+    workers: int | None = None,
+    engine: str = "local",
+    address: str | None = None,
+    threads_per_worker: int = 1,
 ) -> BenchmarkResult:
     """Run ``methods`` side by side on ``dataset`` under ``protocol``; see the module docstring for outputs.
 
     ``config`` = ``{"methods": {id: {field: value}}, "dataset": {option: value}, "protocol": {option: value}}``.
     With ``resume=True`` finished cells whose configuration is unchanged are loaded, not re-run; failed
     cells are retried.
-    """
-    from tqdm.auto import tqdm
 
+    Cells run one by one in this process by default; ``workers=N`` runs N at a time on local worker processes
+    (``threads_per_worker`` threads each), ``engine="ray"`` on a Ray cluster (``address`` HOST:PORT or "auto"; none
+    starts a local one). Every engine gives the same cells and results (:mod:`emozoo.bench.engines`); this process
+    alone writes them.
+    """
     from emozoo.runtime import Runtime
 
     if protocol not in PROTOCOLS:
         raise InputError(f"unknown protocol {protocol!r}; choose one of {sorted(PROTOCOLS)}")
+    executor = choose_engine(engine, workers, address, threads_per_worker)
     registry = get_registry()
     specs = [registry.get_method(m) for m in methods]  # unknown ids fail before anything runs
     method_ids = [s.id for s in specs]
@@ -185,27 +184,45 @@ def benchmark(
         for fold in folds:
             fold.manifest.save(out_dir / "manifests" / f"{safe_name(fold.name)}.json")
 
+    if executor.parallel and runtime.num_processes > 1:
+        raise InputError(f"workers/engine run cells in parallel, `accelerate launch` ({runtime.num_processes} processes) "
+                         "trains each cell's model on several devices; use one or the other")  # fmt: skip
+    fold_by_name = {fold.name: fold for fold in folds}
+    if len(fold_by_name) != len(folds):
+        raise InputError(f"data set {dataset_spec.id!r} gave two folds of one name; fold names key the cells, so the "
+                         "adapter must name each fold once")  # fmt: skip
+
     grid = [(m, fold, seed) for m in method_ids for fold in folds for seed in seed_list]
-    cells = []
+    done: dict[str, dict[str, Any]] = {}
+    tasks: list[CellTask] = []
+    digests: dict[str, str] = {}
     resume_problems: list[dict[str, str]] = []
-    show = runtime.progress if progress is None else progress
-    for method, fold, seed in tqdm(grid, desc=f"bench {protocol}", disable=not (show and main)):
+    for method, fold, seed in grid:
         key = cell_key(method, fold.name, seed)
         overrides = method_overrides.get(method, {})
-        digest = _cell_hash(method, overrides, protocol, protocol_options, fold, seed, config.get("dataset", {}))
+        digests[key] = digest = _cell_hash(method, overrides, protocol, protocol_options, fold, seed, config.get("dataset", {}))
         if resume:
             found = store.load(key, expect={"method": method, "fold": fold.name, "seed": seed})
             if found.cell is not None and found.cell["status"] == "ok" and found.cell.get("cell_sha256") == digest:
-                cells.append({**found.cell, "resumed": True})
+                done[key] = {**found.cell, "resumed": True}
                 continue
             if found.problem:
                 resume_problems.append({"cell": key, "problem": found.problem})
                 print(f"bench: cells/{key}.json cannot be reused ({found.problem}); running it again", file=sys.stderr)
-        cell = _run_cell(protocol, method, fold, seed, overrides, protocol_options, runtime)
-        cell["cell_sha256"] = digest
-        if main:
-            store.save(key, cell)
-        cells.append({**cell, "resumed": False})
+        tasks.append(CellTask(key, protocol, method, fold.name, seed, overrides, protocol_options))
+
+    show = runtime.progress if progress is None else progress
+    progress_lines = CellProgress(f"bench {protocol}", len(grid), len(done), enabled=bool(show and main))
+    context = SweepContext(methods=tuple(specs), dataset=dataset_spec, device=device, mixed_precision=mixed_precision,
+                           threads=executor.threads, core_version=__version__, engine=executor.label)  # fmt: skip
+    with contextlib.closing(executor.run(tasks, context, fold_by_name, runtime)) as finished:  # workers stop on any exit
+        for task, cell in finished:  # in any order; this loop is the one writer
+            cell["cell_sha256"] = digests[task.key]
+            if main:
+                store.save(task.key, cell)
+            done[task.key] = {**cell, "resumed": False}
+            progress_lines.finished(cell)
+    cells = [done[cell_key(method, fold.name, seed)] for method, fold, seed in grid]
 
     rows = report.aggregate(cells)
     headline = dataset_spec.metric or None
@@ -224,6 +241,7 @@ def benchmark(
             "seeds": seed_list,
             "config": config,
             "environment": env,
+            "execution": executor.describe(),
             "cells": [{k: c.get(k) for k in ("method", "fold", "seed", "status", "wall_seconds", "resumed", "error")} for c in cells],
             "resume_problems": resume_problems,
             "statistics": report.CONVENTION,
