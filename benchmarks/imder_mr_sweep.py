@@ -48,6 +48,7 @@ from imder_common import (
     test_masks,
 )
 
+from emozoo.bench import plots as bench_plots
 from emozoo.bench import report as bench_report
 from emozoo.bench.protocols.completion import _target_means, recovery_errors
 from emozoo.metrics import sentiment_report
@@ -178,7 +179,9 @@ def write_tables(out: Path, rates: list[float], args: argparse.Namespace, budget
     runs = [json.loads(p.read_text()) for p in sorted((out / "cells").glob("*.json"))]
     runs = [r for r in runs if float(r["mr"]) in rates and "units" in r]
     seeds = sorted({r["seed"] for r in runs})
-    rows = bench_report.aggregate(unit_cells(runs))
+    cells = unit_cells(runs)
+    rows = bench_report.aggregate(cells)
+    plot_files = bench_plots.write_plots("completion", rows, cells, out, "Acc-2")  # Acc-2 and MAE vs missing rate
     pooled_worse = {f"{mr}": [r["pooled"].get("recovery_worse_than_zero_fill") for r in runs if r["mr"] == mr and "recovered_mse" in r["pooled"]] for mr in rates}
     loaded, _ = load_masks(out / "masks.npz")
     masks_meta = {str(mr): effective_missing_rate(loaded[f"test_mr{mr}"]) for mr in rates}
@@ -202,6 +205,7 @@ def write_tables(out: Path, rates: list[float], args: argparse.Namespace, budget
         "runs": runs,
         "paper_mosi_acc2_unverified": {str(k): v for k, v in PAPER_MOSI_ACC2.items()},
         "provenance": prov,
+        "plots": plot_files,
     }
     (out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
 
@@ -237,6 +241,8 @@ def write_tables(out: Path, rates: list[float], args: argparse.Namespace, budget
         "Pooled over all test speakers, recovery no better than zero-fill: " + ("; ".join(pooled) or "-") + ".",
         "",
         f"Statistics: {bench_report.CONVENTION} (emozoo.bench.report); units = test speakers.",
+        "",
+        *[f"![{name}]({name})" for name in plot_files],
     ]
     (out / "results.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {out / 'results.json'} and results.md ({len(runs)} cells)")
