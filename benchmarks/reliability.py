@@ -1494,7 +1494,10 @@ def attack_integrity(root: Path) -> Tally:
         (d / "config.json").write_text(json.dumps({**json.loads((d / "config.json").read_text()), "hidden": 17}))
         return out
 
-    with _patched(model_mod, "read_metadata", lambda *a, **k: read_then_swap(*a, **k)):
+    import emozoo.artifact as artifact_mod  # emozoo.from_pretrained reads it there, the model class's load reuses that read
+
+    with _patched(model_mod, "read_metadata", lambda *a, **k: read_then_swap(*a, **k)), \
+            _patched(artifact_mod, "read_metadata", lambda *a, **k: read_then_swap(*a, **k)):
         _expect(t, "config swapped after the metadata was read", lambda: emozoo.from_pretrained(d), ("ArtifactError",))
 
     # forged and shared hash-cache entries

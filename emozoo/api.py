@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emozoo.errors import (
@@ -97,8 +98,14 @@ def from_pretrained(name_or_path: str | os.PathLike[str], *, revision: str | Non
             f"model {str(name_or_path)!r} needs {plugin['requires']}, but {spec.plugin} {spec.version} is installed; "
             f"run `pip install '{plugin['requires']}'`"
         )
+    from emozoo.model import _READ_METADATA
+
     model_cls = spec.load_model_class()
-    model = model_cls.from_pretrained(directory, **kwargs)
+    token = _READ_METADATA.set((Path(directory), meta))  # the class's load checks its files against this same table
+    try:
+        model = model_cls.from_pretrained(directory, **kwargs)
+    finally:
+        _READ_METADATA.reset(token)
     model.pretrained_source.update({"name": str(name_or_path), "revision": revision, "commit": _commit_of(directory)})
     return model
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from emozoo.errors import ArtifactError
-from emozoo.hash_cache import sha256_cached
 
 WEIGHTS_NAME = "model.safetensors"
 CONFIG_NAME = "config.json"
@@ -135,15 +134,20 @@ def hash_mismatch(
     files the caller reads once and checks itself (``read_verified``).
     """
     from emozoo._fileio import sha256_file
+    from emozoo.hash_cache import sha256_cached_many
 
     directory = Path(directory)
+    listed = []
     for name, expected in sorted(files.items()):
         if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
             raise ArtifactError(f"{directory}: listed file name {name!r} is not allowed")
-        if name in skip:
-            continue
-        path = directory / name
-        actual = (sha256_cached(path) if cached else sha256_file(path)) if path.is_file() else None
+        if name not in skip:
+            listed.append((name, directory / name, expected))
+    present = [(name, path, expected) for name, path, expected in listed if path.is_file()]
+    digests = dict(zip([n for n, _, _ in present], sha256_cached_many([p for _, p, _ in present]) if cached else
+                       [sha256_file(p) for _, p, _ in present]))  # fmt: skip
+    for name, path, expected in listed:
+        actual = digests.get(name)
         if actual != expected:
             return name, path, expected, actual
     return None

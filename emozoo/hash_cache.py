@@ -109,9 +109,11 @@ def sha256_cached_many(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     started_ns = time.time_ns()
     digests: list[str] = []
     new: dict[str, list] = {}
+    with _lock:
+        entries = _entries(cache_path())  # read (or re-validated) once for the whole batch
     for path in paths:
         st = path.stat()
-        hit = recorded_digest(st)
+        hit = _lookup(entries, st)
         if hit is not None:
             digests.append(hit)
             continue
@@ -136,18 +138,27 @@ def recorded_digest(st: os.stat_result) -> str | None:
     if not enabled():
         return None
     with _lock:
-        hit = _entries(cache_path()).get(_key(st))
+        entries = _entries(cache_path())
+    return _lookup(entries, st)
+
+
+def _lookup(entries: dict[str, list], st: os.stat_result) -> str | None:
+    hit = entries.get(_key(st))
     if isinstance(hit, list) and len(hit) == 4 and hit[:3] == _signature(st) and isinstance(hit[3], str):
         return hit[3]
     return None
+
+
+def same_file(before: os.stat_result, after: os.stat_result) -> bool:
+    """True when two stats are of the same file (device, inode) with the same size, mtime and ctime: unchanged between."""
+    return _key(before) == _key(after) and _signature(before) == _signature(after)
 
 
 def _entry_for(before: os.stat_result, after: os.stat_result, digest: str, started_ns: int) -> list | None:
     """The entry to record for bytes hashed between stats ``before`` and ``after`` (hashing began at ``started_ns``):
     None unless the file did not change meanwhile and had settled (last changed ``RACY_SECONDS`` before) when it began."""
     settled = max(after.st_mtime_ns, after.st_ctime_ns) < started_ns - int(RACY_SECONDS * 1e9)
-    same_file = _key(before) == _key(after) and _signature(before) == _signature(after)
-    return [*_signature(after), digest] if settled and same_file else None
+    return [*_signature(after), digest] if settled and same_file(before, after) else None
 
 
 def remember(before: os.stat_result, after: os.stat_result, digest: str, started_ns: int) -> None:

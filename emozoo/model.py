@@ -332,7 +332,8 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
             local_files_only=local_files_only,
             endpoint=endpoint,
         )
-        meta = read_metadata(directory)  # its file table must list weights, config and card (the format fixes them)
+        read = _READ_METADATA.get()  # emozoo.from_pretrained read it a moment ago to pick the plugin: the same call
+        meta = read[1] if read is not None and read[0] == directory else read_metadata(directory)  # its file table must list weights, config and card
         if meta["method"] != cls.method_id:
             raise ArtifactError(
                 f"{directory} holds a {meta['method']!r} model, not {cls.method_id!r}; "
@@ -365,6 +366,8 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
 
 _DERIVED = ("method_id", "can_generate", "can_predict")
 _CONFIG_HASHES: dict[tuple[type, str], str] = {}
+#: (directory, metadata) that ``emozoo.from_pretrained`` read to choose the plugin, for the class's own load to use.
+_READ_METADATA: contextvars.ContextVar[tuple[Path, dict[str, Any]] | None] = contextvars.ContextVar("emozoo_read_metadata", default=None)
 #: The config ``from_pretrained`` just decoded (and so checked); ``EmotionModel.__init__`` does not check it again.
 _DECODED_CONFIG: contextvars.ContextVar[Any] = contextvars.ContextVar("emozoo_decoded_config", default=None)
 

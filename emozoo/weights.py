@@ -123,8 +123,9 @@ def _load_known_file(model: nn.Module, path: Path, map_location: str | torch.dev
         _load_tensors(model, path, tensors, map_location)
         del tensors
         after, named = os.fstat(fd), os.stat(path)
-        unchanged = hash_cache.recorded_digest(after) == expected_sha256 and (named.st_dev, named.st_ino) == (before.st_dev, before.st_ino)
-        return unchanged  # if not, the caller loads again from bytes it hashes, overwriting what was copied in
+        # the open file unchanged since the entry vouched for it, and still the one the name points at; if not, the
+        # caller loads again from bytes it hashes, overwriting what was copied in
+        return hash_cache.same_file(before, after) and (named.st_dev, named.st_ino) == (before.st_dev, before.st_ino)
     except OSError:
         return False
     finally:

@@ -232,6 +232,9 @@ def _snapshot(
     check_revision(revision)
     base = hub_endpoint(endpoint) or constants.ENDPOINT.rstrip("/")
     cache = Path(cache_dir if cache_dir is not None else constants.HF_HUB_CACHE).expanduser()
+    if is_commit(revision) and not force_download and _complete_snapshot(cache, repo_id, revision):
+        # a commit never changes: no network needed, and one check that no link leads out of the cache
+        return inside(cache, cache / f"models--{repo_id.replace('/', '--')}" / "snapshots" / revision)
     repo_dir = inside(cache, cache / f"models--{repo_id.replace('/', '--')}")
     offline = local_files_only or (constants.HF_HUB_OFFLINE and not loopback)  # loopback: the embedded Hub
     commit = revision if is_commit(revision) else (_cached_ref(repo_dir, revision) if offline else None)
