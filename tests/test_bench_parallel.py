@@ -201,6 +201,56 @@ def test_interrupt_and_crash_leave_whole_cells_and_the_rest_resumes_on_workers(s
     assert "bench recognition: 4/8 cells resumed from earlier runs" in err and "8/8" in err
 
 
+#: A sweep of cells that never finish, on 2 workers; the test kills this process outright.
+ENDLESS_RUN = '''
+import sys
+sys.path[:0] = [{toy!r}, {fixture!r}]
+import emozoo, emozoo_sweep_fixture
+if __name__ == "__main__":
+    emozoo_sweep_fixture.install()
+    emozoo.benchmark(["toy-mlp-wide"], "toy-blobs", seeds=2, config={{"methods": {{"toy-mlp-wide": {{"epochs": 10**6}}}}}},
+                     out={out!r}, workers=2, progress=True)
+'''
+
+
+def _processes_marked(mark: str) -> list[int]:
+    """The pids whose environment holds ``mark`` (the sweep's process, its forkserver and the workers it forked)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and entry.name != str(os.getpid()):
+            try:
+                if mark.encode() in (entry / "environ").read_bytes() and (entry / "stat").read_text().split()[2] != "Z":
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").is_file(), reason="finds the workers through /proc (Linux)")
+def test_workers_leave_when_the_sweep_process_is_killed(fixture_dir, tmp_path):
+    script = tmp_path / "endless.py"
+    script.write_text(ENDLESS_RUN.format(toy=str(TOY_SRC), fixture=str(fixture_dir), out=str(tmp_path / "out")))
+    mark = f"EMOZOO_TEST_SWEEP_MARK={secrets.token_hex(8)}"
+    env = {**os.environ, "OMP_NUM_THREADS": "1", mark.split("=")[0]: mark.split("=")[1]}
+    proc = subprocess.Popen([sys.executable, str(script)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while len(_processes_marked(mark)) < 5:  # the sweep, its resource tracker, its forkserver and two workers
+            assert proc.poll() is None and time.monotonic() < deadline, "the sweep did not start its workers"
+            time.sleep(0.2)
+        time.sleep(3.0)  # the workers past their set-up, inside the cells (which never end)
+    finally:
+        proc.kill()  # SIGKILL: no cleanup runs in the sweep's process
+        proc.wait()
+    deadline = time.monotonic() + 30
+    while _processes_marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = _processes_marked(mark)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == [], "worker processes outlived the killed sweep"
+
+
 @pytest.fixture(scope="module")
 def ray_cluster(fixture_dir, tmp_path_factory):
     """A real Ray cluster: `ray start --head` on 127.0.0.1 only, 2 CPUs, a token of its own; stopped afterwards."""

@@ -49,9 +49,24 @@ def start_method_context() -> Any:
     return ctx
 
 
+def _exit_with_parent() -> None:
+    """Leave at once when the sweep's process dies, however it dies (SIGKILL included): a worker forked by the
+    forkserver is not that process's child, so nothing else would stop a cell that runs for hours."""
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])  # readable once the parent's end of the pipe closes: it exited or was killed
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="emozoo-bench-parent-watch").start()
+
+
 def _worker_main(conn: Connection) -> None:
     """A worker: receive the context, then (task -> cell record) until told to stop or the parent goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
     try:
         context, environ = conn.recv()
         os.environ.clear()  # a forkserver's child has the server's environment; the parent's is what counts
