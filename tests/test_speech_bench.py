@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from emozoo.bench.provenance import cpu_model
+
 REPO = Path(__file__).resolve().parents[1]
 RAVDESS = REPO.parent / "shared" / "data" / "ravdess"
 CELL = REPO / "benchmarks" / "results" / "speech" / "recognition-logmel" / "cells" / "speech-cnn__fold1__seed0.json"
@@ -53,6 +55,10 @@ def test_emozoo_bench_reproduces_the_recorded_speech_cnn_cell(tmp_path: Path) ->
     per_class = 1 / 30  # one utterance of a 30-utterance class (fold 1 tests 4 actors x 8 emotions, neutral 16)
     for name, value in old["metrics"].items():
         assert abs(new["metrics"][name] - value) <= per_class, (name, new["metrics"][name], value)
-    if new["confusion"] != old["confusion"]:  # say how far it moved (same machine type: identical)
+    if new["confusion"] != old["confusion"]:  # say how far it moved
         moved = sum(abs(a - b) for ra, rb in zip(new["confusion"], old["confusion"]) for a, b in zip(ra, rb)) // 2
-        assert moved <= 8, f"{moved} test utterances changed class against the recorded cell"
+        # the CPU the cell was recorded on repeats it to within a few utterances; another CPU's float kernels (AVX-512
+        # vs AVX2, another vendor) take another training path, and only the metrics above hold to one utterance a class
+        recorded_cpu = json.loads((CELL.parents[1] / "results.json").read_text(encoding="utf-8"))["environment"].get("cpu")
+        bound = 8 if recorded_cpu == cpu_model() else int(0.15 * old["n_test"])
+        assert moved <= bound, f"{moved} test utterances changed class against the recorded cell (CPU {cpu_model()}, recorded on {recorded_cpu})"

@@ -36,6 +36,19 @@ def package_versions(names: list[str]) -> dict[str, str]:
     return versions
 
 
+def cpu_model() -> str:
+    """The CPU's model name and widest vector instructions (``/proc/cpuinfo`` on Linux, else ``platform.processor()``):
+    float kernels differ between CPUs, so trained numbers are bit-identical only on the same kind of CPU."""
+    try:
+        info = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return platform.processor() or platform.machine()
+    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), platform.machine())
+    flags = next((set(line.split(":", 1)[1].split()) for line in info.splitlines() if line.startswith("flags")), set())
+    isa = next((f for f in ("avx512f", "avx2", "avx", "sse4_2") if f in flags), "")
+    return f"{name} ({isa})" if isa else name
+
+
 def environment(device: str) -> dict[str, Any]:
     """Versions, commit, device and machine, recorded once per benchmark run."""
     return {
@@ -47,4 +60,5 @@ def environment(device: str) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
+        "cpu": cpu_model(),
     }
