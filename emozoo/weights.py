@@ -4,12 +4,13 @@ Loading a saved model does not need random weights that are overwritten a moment
 ``from_pretrained`` builds inside :func:`skip_weight_init` (as transformers' ``no_init_weights`` does).
 The weights are copied into the model's own tensors rather than assigned from the memory-mapped file:
 mapped tensors are not 64-byte aligned, and on CPU that changes kernels and the last bits of results. A warm load of
-an unchanged file (the hash cache knows it) maps it instead of reading and hashing it again, as git trusts its index.
+an unchanged file (the hash cache knows it) skips hashing it again, as git trusts its index.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,8 +60,9 @@ def load_weights(
     """Strictly load a safetensors file into ``model``; any mismatch or corruption is a WeightsError.
 
     With ``expected_sha256`` the loaded bytes must hash to it. A file the hash cache knows by its stat (git's index
-    rule, :mod:`emozoo.hash_cache`) is memory-mapped without being re-read, and the open file's stat is checked again
-    after its tensors are in the model: any change meanwhile and the file is loaded the slow way. Otherwise the file is
+    rule, :mod:`emozoo.hash_cache`) is not hashed again: read from the descriptor that was checked (memory-mapped above
+    :data:`SMALL_WEIGHTS_BYTES`), and that open file's stat is checked again after its tensors are in the model: any
+    change meanwhile and the file is loaded the slow way. Otherwise the file is
     read once, those bytes hashed, and exactly those bytes deserialized, so a file changed between check and load cannot
     slip in. Tied tensors (written once by ``save_model``) count as present when any of their names is in the file; ints
     and floats are never cast into each other, nor into a narrower type (precision would be lost); widening
@@ -99,9 +101,10 @@ def _read_checked(path: Path, expected_sha256: str | None, expected_method: str 
 
 
 def _load_known_file(model: nn.Module, path: Path, map_location: str | torch.device, expected_method: str | None, expected_sha256: str) -> bool:
-    """Load ``path`` memory-mapped when the hash cache records ``expected_sha256`` for the very file held open, and that
+    """Load ``path`` without hashing it when the hash cache records ``expected_sha256`` for the very file held open, and that
     file's stat is unchanged after the tensors were copied into ``model``. False (nothing trusted) otherwise."""
     from safetensors import safe_open
+    from safetensors.torch import load as load_bytes
 
     from emozoo import hash_cache
 
@@ -113,11 +116,19 @@ def _load_known_file(model: nn.Module, path: Path, map_location: str | torch.dev
         before = os.fstat(fd)
         if hash_cache.recorded_digest(before) != expected_sha256:
             return False
-        by_fd = f"/proc/self/fd/{fd}"  # the inode held open, whatever the name points at now
         try:
-            with safe_open(by_fd if os.path.exists(by_fd) else path, framework="pt") as fh:
-                _check_method(path, fh.metadata() or {}, expected_method)
-                tensors = dict(fh.get_tensors()) if hasattr(fh, "get_tensors") else {key: fh.get_tensor(key) for key in fh.keys()}  # noqa: SIM118
+            if before.st_size <= SMALL_WEIGHTS_BYTES:  # one read and an in-memory parse beat setting up a mapping
+                data = _read_all(fd, before.st_size)
+                if not hash_cache.same_file(before, os.fstat(fd)):
+                    return False
+                _check_method(path, _header_metadata(data), expected_method)
+                tensors = load_bytes(data)
+                del data
+            else:
+                by_fd = f"/proc/self/fd/{fd}"  # the inode held open, whatever the name points at now
+                with safe_open(by_fd if _proc_fd() else path, framework="pt") as fh:
+                    _check_method(path, fh.metadata() or {}, expected_method)
+                    tensors = dict(fh.get_tensors()) if hasattr(fh, "get_tensors") else {key: fh.get_tensor(key) for key in fh.keys()}  # noqa: SIM118
         except (SafetensorError, OSError, ValueError, RuntimeError, OverflowError):
             return False  # a file the cache vouched for that does not parse: judge it the slow way
         _load_tensors(model, path, tensors, map_location)
@@ -130,6 +141,26 @@ def _load_known_file(model: nn.Module, path: Path, map_location: str | torch.dev
         return False
     finally:
         os.close(fd)
+
+
+#: Weights files up to this size are read and parsed in memory on a warm load; larger ones are memory-mapped.
+SMALL_WEIGHTS_BYTES = 4 << 20
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    chunks, offset = [], 0
+    while offset < size:
+        chunk = os.pread(fd, size - offset, offset)
+        if not chunk:
+            raise OSError(f"the file ended at byte {offset} of {size}")
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks) if len(chunks) != 1 else chunks[0]
+
+
+@functools.lru_cache(maxsize=1)
+def _proc_fd() -> bool:
+    return os.path.isdir("/proc/self/fd")
 
 
 def _check_method(path: Path, metadata: dict[str, str], expected_method: str | None) -> None:

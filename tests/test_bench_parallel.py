@@ -67,7 +67,8 @@ def install():
 
 #: The interrupted run: the reference sweep, toy-crash, then toy-mlp-wide cells that never finish before Ctrl-C.
 INTERRUPTED_RUN = '''
-import sys
+import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # a shell that ran the tests in the background left it ignored
 sys.path[:0] = [{toy!r}, {fixture!r}]
 import emozoo, emozoo_sweep_fixture
 

@@ -87,7 +87,7 @@ def _count_weight_reads(monkeypatch) -> list:
     return reads
 
 
-def test_warm_load_maps_known_weights_and_a_tamper_after_it_is_still_refused(counted, registry, tmp_path, monkeypatch):
+def test_warm_load_skips_hashing_known_weights_and_a_tamper_after_it_is_still_refused(counted, registry, tmp_path, monkeypatch):
     reads = _count_weight_reads(monkeypatch)
     model = emozoo.load("toy-mlp")
     model.save_pretrained(tmp_path / "m")
@@ -95,7 +95,7 @@ def test_warm_load_maps_known_weights_and_a_tamper_after_it_is_still_refused(cou
     first = emozoo.from_pretrained(tmp_path / "m")
     assert len(reads) == 1  # cold: read once and those bytes hashed (and the file's stat recorded)
     second = emozoo.from_pretrained(tmp_path / "m")
-    assert len(reads) == 1 and counted == []  # warm: mapped, neither re-read nor re-hashed
+    assert len(reads) == 1 and counted == []  # warm: read from the checked descriptor, not hashed again
     assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), second.state_dict().values(), strict=True))
     weights = tmp_path / "m" / WEIGHTS_NAME
     st, data = weights.stat(), bytearray(weights.read_bytes())
