@@ -339,9 +339,9 @@ class EmotionModel(nn.Module, PyTorchModelHubMixin, library_name="emozoo", tags=
                 f"{directory} holds a {meta['method']!r} model, not {cls.method_id!r}; "
                 f"load it with emozoo.from_pretrained({str(pretrained_model_name_or_path)!r})"
             )
-        # the config is read once and those bytes checked and used, the weights likewise (or mapped, when the stat cache
-        # knows the file: see load_weights); the rest are hashed afresh
-        verify_files(directory, meta, cached=False, skip=(WEIGHTS_NAME, CONFIG_NAME))
+        # the config is read once and those bytes checked and used; the weights likewise, or not hashed again when the
+        # stat cache knows the file (load_weights); the rest (card, licence) by the same stat rule
+        verify_files(directory, meta, skip=(WEIGHTS_NAME, CONFIG_NAME))
         files = meta["files"]
         config = config_from_dict(cls.config_class, read_json_file(directory / CONFIG_NAME, "config", files[CONFIG_NAME]))
         if _config_hash_of(config, files[CONFIG_NAME]) != meta["config_sha256"]:

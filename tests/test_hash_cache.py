@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -94,8 +95,9 @@ def test_warm_load_skips_hashing_known_weights_and_a_tamper_after_it_is_still_re
     time.sleep(0.05)
     first = emozoo.from_pretrained(tmp_path / "m")
     assert len(reads) == 1  # cold: read once and those bytes hashed (and the file's stat recorded)
+    assert [Path(p).name for p in counted] == ["README.md"]  # the card through the stat rule: hashed once, recorded
     second = emozoo.from_pretrained(tmp_path / "m")
-    assert len(reads) == 1 and counted == []  # warm: read from the checked descriptor, not hashed again
+    assert len(reads) == 1 and len(counted) == 1  # warm: weights read from the checked descriptor, nothing hashed again
     assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), second.state_dict().values(), strict=True))
     weights = tmp_path / "m" / WEIGHTS_NAME
     st, data = weights.stat(), bytearray(weights.read_bytes())
