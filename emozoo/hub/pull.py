@@ -188,7 +188,7 @@ def _download_release(
         url = None if base == EMBEDDED else base
     fetched: dict[str, str] = {}
     directory = _snapshot(release.repo_id, wanted, url, token, cache_dir, force_download, local_files_only,
-                          loopback=url is not None and base == EMBEDDED, fetched=fetched)  # fmt: skip
+                          loopback=url is not None and base == EMBEDDED, fetched=fetched, complete=bool(cached))  # fmt: skip
     commit = directory.name if is_commit(directory.name) else None
     pin = release.pin(commit) if commit is not None and (commit == pinned or revision is None) else None
     if pin is not None:
@@ -216,13 +216,15 @@ def _snapshot(
     *,
     loopback: bool = False,
     fetched: dict[str, str] | None = None,
+    complete: bool = False,
 ) -> Path:
     """The cache snapshot of ``repo_id`` at ``revision``, fetched with emozoo's bounded client where needed.
 
     The layout is huggingface_hub's (``models--org--name/refs/<revision>`` holds the commit,
     ``snapshots/<commit>/<file>`` the files), but every name in it is checked first (``emozoo.hub._names``):
     the revision before it is used, the commit id a server or a ref file gives, and the four fixed file names.
-    ``fetched`` (when given) receives the sha256 of every file this call downloaded, computed as it was written.
+    ``fetched`` (when given) receives the sha256 of every file this call downloaded, computed as it was written;
+    ``complete``: the caller just found every file of this commit in the cache.
     Each file is written to a temp file and renamed into place only when complete, at its declared length and
     (when ``emozoo.json`` lists it) with the listed sha256.
     """
@@ -232,7 +234,7 @@ def _snapshot(
     check_revision(revision)
     base = hub_endpoint(endpoint) or constants.ENDPOINT.rstrip("/")
     cache = Path(cache_dir if cache_dir is not None else constants.HF_HUB_CACHE).expanduser()
-    if is_commit(revision) and not force_download and _complete_snapshot(cache, repo_id, revision):
+    if is_commit(revision) and not force_download and (complete or _complete_snapshot(cache, repo_id, revision)):
         # a commit never changes: no network needed, and one check that no link leads out of the cache
         return inside(cache, cache / f"models--{repo_id.replace('/', '--')}" / "snapshots" / revision)
     repo_dir = inside(cache, cache / f"models--{repo_id.replace('/', '--')}")
