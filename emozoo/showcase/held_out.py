@@ -15,7 +15,7 @@ import numpy as np
 
 from emozoo.evaluation.intervals import Interval, held_out_intervals
 
-UNIT_NAMES = {"speech": "speaker", "wearable": "subject", "face": "photo", "text": "text"}
+UNIT_NAMES = {"speech": "speaker", "wearable": "subject"}  # data sets whose samples name their person
 
 
 @dataclass(frozen=True)
