@@ -3,8 +3,9 @@
 * warm: ``emozoo.from_pretrained("<release>")`` with the pinned commit already in the Hugging Face cache (pin and
   file checks included; no server is contacted) against a plain ``PyTorchModelHubMixin.from_pretrained`` of the same
   module class by the same repo id at the same commit from the same warm cache (huggingface_hub's cache lookup,
-  config.json -> constructor -> safetensors, no checks). Target <= 1.0x. Also recorded: the mixin on the snapshot
-  folder itself, which skips the cache lookup too.
+  config.json -> constructor -> safetensors, no checks). Target <= 1.0x, for repeated loads in one process and for
+  the first load of a commit in a process (emozoo's per-process records cleared before each). Also recorded: the mixin
+  on the snapshot folder itself, which skips the cache lookup too.
 * cold: a pull into an empty cache through emozoo (``emozoo.hub.pull.download``: pin resolved, four files fetched
   and hashed, pin checked) against ``huggingface_hub.snapshot_download`` of the same four files at the same commit,
   from the same running embedded Hub. Target <= 1.1x.
@@ -66,8 +67,17 @@ def warm(name: str, runs: int) -> dict:
     reference = emozoo.from_pretrained(name)  # than that (git's racy-clean rule); this load hashes it and records its stat
     plain = plain_mixin_class(type(reference))
     repo_id, commit, cache = reference.pretrained_source["metadata"]["release"]["repo_id"], directory.name, directory.parents[2]
+    from emozoo import model as model_mod
+    from emozoo.hub import pull as pull_mod
+
+    def first_in_process():  # what the first load of this commit in a process does: no per-process record helps it
+        pull_mod._VERIFIED.clear()
+        model_mod._CONFIG_HASHES.clear()
+        return emozoo.from_pretrained(name)
+
     sides = {
         "emozoo": lambda: emozoo.from_pretrained(name),
+        "emozoo_first": first_in_process,
         # the mixin's own warm path: the repo id at its commit, from the same Hugging Face cache (a commit found in the
         # cache is returned without a request, by huggingface_hub's shortcut)
         "mixin": lambda: plain.from_pretrained(repo_id, revision=commit, cache_dir=str(cache)),
@@ -82,6 +92,7 @@ def warm(name: str, runs: int) -> dict:
     med = {k: statistics.median(v) for k, v in times.items()}
     return {"release": name, "weights_bytes": os.path.getsize(directory / "model.safetensors"),
             **{f"{k}_median_s": round(v, 5) for k, v in med.items()}, "ratio": round(med["emozoo"] / med["mixin"], 3),
+            "ratio_first": round(med["emozoo_first"] / med["mixin"], 3),
             "ratio_vs_folder": round(med["emozoo"] / med["mixin_folder"], 3)}  # fmt: skip
 
 
@@ -123,16 +134,20 @@ def markdown(result: dict) -> str:
         "",
         f"## Warm cache: `emozoo.from_pretrained(\"<release>\")` vs a plain `PyTorchModelHubMixin.from_pretrained` (target <= {WARM_TARGET}x)",
         "",
-        "The mixin loads the same repo id at the same commit from the same warm Hugging Face cache (its own warm path); "
-        "the last two columns, for reference, load it from the snapshot folder itself, which skips even the cache lookup.",
+        "The mixin loads the same repo id at the same commit from the same warm Hugging Face cache (its own warm path). "
+        "emozoo keeps, per process, a record of the snapshots it checked against their pins (by their files' stats) and "
+        "of the config hashes it computed; the *first load* columns clear both before every load, as the first load of "
+        "a commit in a new process finds them. The last two columns, for reference, load with the mixin from the "
+        "snapshot folder itself, which skips even the cache lookup.",
         "",
-        "| release | weights | emozoo (ms) | mixin, repo id @ commit (ms) | ratio | mixin, folder (ms) | ratio vs folder |",
-        "|---|---|---|---|---|---|---|",
+        "| release | weights | emozoo (ms) | mixin, repo id @ commit (ms) | ratio | emozoo, first load (ms) | ratio | "
+        "mixin, folder (ms) | ratio vs folder |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in result["warm"]:
         lines.append(f"| {r['release']} | {r['weights_bytes'] / 1e6:.2f} MB | {1000 * r['emozoo_median_s']:.2f} | "
-                     f"{1000 * r['mixin_median_s']:.2f} | **{r['ratio']:.2f}x** | {1000 * r['mixin_folder_median_s']:.2f} | "
-                     f"{r['ratio_vs_folder']:.2f}x |")  # fmt: skip
+                     f"{1000 * r['mixin_median_s']:.2f} | **{r['ratio']:.2f}x** | {1000 * r['emozoo_first_median_s']:.2f} | "
+                     f"**{r['ratio_first']:.2f}x** | {1000 * r['mixin_folder_median_s']:.2f} | {r['ratio_vs_folder']:.2f}x |")  # fmt: skip
     lines += [
         "",
         f"## Cold pull: emozoo's pull vs `snapshot_download` of the same files from the same server (target <= {COLD_TARGET}x)",
@@ -142,16 +157,16 @@ def markdown(result: dict) -> str:
     ]
     for r in result["cold"]:
         lines.append(f"| {r['release']} | {1000 * r['emozoo_median_s']:.1f} | {1000 * r['snapshot_download_median_s']:.1f} | **{r['ratio']:.2f}x** |")
-    warm_ok = sum(r["ratio"] <= WARM_TARGET for r in result["warm"])
+    warm_ok = sum(max(r["ratio"], r["ratio_first"]) <= WARM_TARGET for r in result["warm"])
     cold_ok = sum(r["ratio"] <= COLD_TARGET for r in result["cold"])
     lines += [
         "",
-        f"Warm target met for {warm_ok} of {len(result['warm'])} releases; cold target met for {cold_ok} of {len(result['cold'])}.",
+        f"Warm target met (both columns) for {warm_ok} of {len(result['warm'])} releases; cold target met for {cold_ok} of {len(result['cold'])}.",
         "",
         "The warm emozoo side does what the mixin does plus the checks: the catalogue pin's sha256 of every file and the "
-        "weights' hash (both by the stat rule of git's index: an unchanged file is not re-read; a warm load maps the weights "
-        "and re-checks the open file's stat after copying them in), `emozoo.json`'s plugin range, and the config's and "
-        "card's hashes over the bytes it reads. The cold sides both fetch the same four files; emozoo also resolves the pin "
+        "weights' hash (both by the stat rule of git's index: an unchanged file is not re-read; a warm load reads the "
+        "weights' bytes straight into the model's tensors and re-checks the open file's stat afterwards), `emozoo.json`'s "
+        "plugin range, and the config's and card's hashes over the bytes it reads. The cold sides both fetch the same four files; emozoo also resolves the pin "
         "and hashes each file while writing it.",
     ]
     return "\n".join(lines) + "\n"

@@ -1518,10 +1518,10 @@ def attack_integrity(root: Path) -> Tally:
         _expect(t, "world-writable hash-cache file is ignored", lambda: _hash_or_forged(target, forged_at), ("accepted",),
                 lambda v: None if v == sha256_file(target) else "the forged entry was trusted")
         os.chmod(hash_cache.cache_path(), 0o600)
-        os.chmod(cache_root, 0o777)
+        os.chmod(hash_cache.cache_path().parent, 0o777)
         _expect(t, "hash cache in a world-writable folder is ignored", lambda: _hash_or_forged(target, forged_at), ("accepted",),
                 lambda v: None if v == sha256_file(target) else "the forged entry was trusted")
-        os.chmod(cache_root, 0o700)
+        os.chmod(hash_cache.cache_path().parent, 0o700)
         d = copy("mmap")
         _mmap_flip(d / "model.safetensors")
         _expect(t, "weights changed through a memory map (stat kept)", lambda: emozoo.from_pretrained(d), ("ArtifactError",))

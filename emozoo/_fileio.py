@@ -194,6 +194,16 @@ def _default_cache_dir(home: str | None) -> Path:
     return Path.home() / ".cache" / "emozoo"
 
 
+#: The sub-folder of :func:`cache_dir` that holds what must be this user's alone (the hash cache, the bench signing key).
+PRIVATE_SUBDIR = "private"
+
+
+def private_cache_dir() -> Path:
+    """``cache_dir()/private``: created 0700 by whoever needs it first, whatever the mode of the cache folder above it
+    (other tools, the embedded Hub's work folder among them, create that one with the usual 0755)."""
+    return cache_dir() / PRIVATE_SUBDIR
+
+
 def is_private(st: os.stat_result, kind: int) -> bool:
     """True when ``st`` (from ``lstat``) is a ``kind`` (S_IFREG/S_IFDIR), not a link, owned by this user and closed to
     group and others: what the hash cache and the benchmark signing key require before they trust a file."""

@@ -143,9 +143,10 @@ def hash_mismatch(
             raise ArtifactError(f"{directory}: listed file name {name!r} is not allowed")
         if name not in skip:
             listed.append((name, directory / name, expected))
-    present = [(name, path, expected) for name, path, expected in listed if path.is_file()]
-    digests = dict(zip([n for n, _, _ in present], sha256_cached_many([p for _, p, _ in present]) if cached else
-                       [sha256_file(p) for _, p, _ in present]))  # fmt: skip
+    if cached:  # one stat per file: a missing one is None
+        digests = dict(zip([n for n, _, _ in listed], sha256_cached_many([p for _, p, _ in listed], missing_ok=True)))
+    else:
+        digests = {name: sha256_file(path) for name, path, _ in listed if path.is_file()}
     for name, path, expected in listed:
         actual = digests.get(name)
         if actual != expected:

@@ -39,11 +39,15 @@ SEED: Mapping[str, int] = types.MappingProxyType({"min": 0, "max": (1 << 63) - 1
 
 def config_to_dict(config: Any) -> dict[str, Any]:
     """Serialise a config dataclass to JSON-ready data (after :func:`validate_config`); ConfigError names any bad field."""
-    if not dataclasses.is_dataclass(config) or isinstance(config, type):
-        raise ConfigError(f"a method config must be a dataclass instance, got {type(config).__name__}")
-    data = {f.name: _encode(getattr(config, f.name), f.name) for f in dataclasses.fields(config)}
+    data = _encoded(config)
     _validate(type(config), data, type(config).__name__)
     return data
+
+
+def _encoded(config: Any) -> dict[str, Any]:
+    if not dataclasses.is_dataclass(config) or isinstance(config, type):
+        raise ConfigError(f"a method config must be a dataclass instance, got {type(config).__name__}")
+    return {f.name: _encode(getattr(config, f.name), f.name) for f in dataclasses.fields(config)}
 
 
 def validate_config(config: Any) -> Any:
@@ -203,9 +207,10 @@ def canonical_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
-def config_hash(config: Any) -> str:
-    """sha256 of the config's canonical JSON: identifies a config across saves and machines."""
-    return hashlib.sha256(canonical_json(config_to_dict(config)).encode()).hexdigest()
+def config_hash(config: Any, *, validated: bool = False) -> str:
+    """sha256 of the config's canonical JSON: identifies a config across saves and machines. ``validated``: the config
+    was just checked (as :func:`config_from_dict` does), so it is encoded without checking it again."""
+    return hashlib.sha256(canonical_json(_encoded(config) if validated else config_to_dict(config)).encode()).hexdigest()
 
 
 def replace_config(config: Any, **overrides: Any) -> Any:

@@ -5,8 +5,8 @@ the recorded hash. ctime cannot be set from user space, so any rewrite, even one
 back, invalidates the entry. Only files last changed at least ``RACY_SECONDS`` before hashing began are
 recorded, so a write in the same clock tick as the hash cannot hide. The cache can only make a check skip
 re-reading a file; it never makes a check pass that would fail. ``EMOZOO_HASH_CACHE=0`` turns it off; it
-lives in ``$EMOZOO_CACHE`` (default ``~/.cache/emozoo``), and any problem with it means "hash the file".
-The cache is private to its user: folder 0700 and file 0600, owned by the user; one that is a link, another
+lives in ``$EMOZOO_CACHE/private`` (default ``~/.cache/emozoo/private``), and any problem with it means "hash the
+file". The cache is private to its user: folder 0700 and file 0600, owned by the user; one that is a link, another
 user's, or open to group or others is neither read nor written. Pulls and imports hash afresh. A warm load trusts an
 entry only for the weights file it holds open (``os.fstat`` of its descriptor) and checks that stat again once the
 tensors are in the model; the config and card are hashed afresh on every load.
@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from emozoo._fileio import atomic_write_text, cache_dir, is_private, private_dir, sha256_file
+from emozoo._fileio import atomic_write_text, is_private, private_cache_dir, private_dir, sha256_file
 
 RACY_SECONDS = 2.0
 MAX_ENTRIES = 4096
@@ -34,8 +34,8 @@ _memory_stamp: tuple | None = None  # stat of the cache file when _memory was re
 
 
 def cache_path() -> Path:
-    """Where the entries are kept: ``$EMOZOO_CACHE/sha256-by-stat.json``."""
-    return cache_dir() / CACHE_FILE
+    """Where the entries are kept: ``$EMOZOO_CACHE/private/sha256-by-stat.json``."""
+    return private_cache_dir() / CACHE_FILE
 
 
 def enabled() -> bool:
@@ -100,25 +100,37 @@ def sha256_cached(path: str | os.PathLike[str]) -> str:
     return sha256_cached_many([path])[0]
 
 
-def sha256_cached_many(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+def sha256_cached_many(paths: Iterable[str | os.PathLike[str]], *, missing_ok: bool = False) -> list[str | None]:
     """sha256 of every file in ``paths`` (in order) as :func:`sha256_cached` gives it, with one cache write for all
-    new entries (a corpus of small files would otherwise rewrite the cache once per file). OSError for an unreadable one."""
-    paths = [Path(p) for p in paths]
+    new entries (a corpus of small files would otherwise rewrite the cache once per file). OSError for an unreadable
+    one; with ``missing_ok``, None for one that is missing or not a regular file."""
+    import stat as stat_mod
+
+    paths = list(paths)
     if not enabled():
-        return [sha256_file(p) for p in paths]
+        return [sha256_file(p) if not missing_ok or os.path.isfile(p) else None for p in paths]
     started_ns = time.time_ns()
-    digests: list[str] = []
+    digests: list[str | None] = []
     new: dict[str, list] = {}
     with _lock:
         entries = _entries(cache_path())  # read (or re-validated) once for the whole batch
     for path in paths:
-        st = path.stat()
+        try:
+            st = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            if not missing_ok:
+                raise
+            digests.append(None)
+            continue
+        if missing_ok and not stat_mod.S_ISREG(st.st_mode):
+            digests.append(None)
+            continue
         hit = _lookup(entries, st)
         if hit is not None:
             digests.append(hit)
             continue
         digest = sha256_file(path)
-        entry = _entry_for(st, path.stat(), digest, started_ns)
+        entry = _entry_for(st, os.stat(path), digest, started_ns)
         if entry is not None:
             new[_key(st)] = entry
         digests.append(digest)

@@ -379,7 +379,7 @@ def _config_hash_of(config: Any, file_sha256: str) -> str:
     if key not in _CONFIG_HASHES:
         if len(_CONFIG_HASHES) >= 1024:
             _CONFIG_HASHES.clear()
-        _CONFIG_HASHES[key] = config_hash(config)
+        _CONFIG_HASHES[key] = config_hash(config, validated=True)  # config_from_dict checked it a moment ago
     return _CONFIG_HASHES[key]
 
 

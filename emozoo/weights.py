@@ -60,7 +60,8 @@ def load_weights(
     """Strictly load a safetensors file into ``model``; any mismatch or corruption is a WeightsError.
 
     With ``expected_sha256`` the loaded bytes must hash to it. A file the hash cache knows by its stat (git's index
-    rule, :mod:`emozoo.hash_cache`) is not hashed again: read from the descriptor that was checked (memory-mapped above
+    rule, :mod:`emozoo.hash_cache`) is not hashed again: read from the descriptor that was checked (straight into the
+    model's tensors when every name, dtype and shape matches; else parsed, memory-mapped above
     :data:`SMALL_WEIGHTS_BYTES`), and that open file's stat is checked again after its tensors are in the model: any
     change meanwhile and the file is loaded the slow way. Otherwise the file is
     read once, those bytes hashed, and exactly those bytes deserialized, so a file changed between check and load cannot
@@ -117,7 +118,9 @@ def _load_known_file(model: nn.Module, path: Path, map_location: str | torch.dev
         if hash_cache.recorded_digest(before) != expected_sha256:
             return False
         try:
-            if before.st_size <= SMALL_WEIGHTS_BYTES:  # one read and an in-memory parse beat setting up a mapping
+            if _read_into_model(model, fd, before.st_size, map_location, path, expected_method):
+                tensors = None
+            elif before.st_size <= SMALL_WEIGHTS_BYTES:  # one read and an in-memory parse beat setting up a mapping
                 data = _read_all(fd, before.st_size)
                 if not hash_cache.same_file(before, os.fstat(fd)):
                     return False
@@ -131,8 +134,9 @@ def _load_known_file(model: nn.Module, path: Path, map_location: str | torch.dev
                     tensors = dict(fh.get_tensors()) if hasattr(fh, "get_tensors") else {key: fh.get_tensor(key) for key in fh.keys()}  # noqa: SIM118
         except (SafetensorError, OSError, ValueError, RuntimeError, OverflowError):
             return False  # a file the cache vouched for that does not parse: judge it the slow way
-        _load_tensors(model, path, tensors, map_location)
-        del tensors
+        if tensors is not None:
+            _load_tensors(model, path, tensors, map_location)
+            del tensors
         after, named = os.fstat(fd), os.stat(path)
         # the open file unchanged since the entry vouched for it, and still the one the name points at; if not, the
         # caller loads again from bytes it hashes, overwriting what was copied in
@@ -145,6 +149,104 @@ def _load_known_file(model: nn.Module, path: Path, map_location: str | torch.dev
 
 #: Weights files up to this size are read and parsed in memory on a warm load; larger ones are memory-mapped.
 SMALL_WEIGHTS_BYTES = 4 << 20
+
+#: safetensors dtype names -> torch dtypes, for reading a file's bytes straight into tensors of exactly that dtype.
+_DTYPES = {
+    "F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16,
+    "I64": torch.int64, "I32": torch.int32, "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8, "BOOL": torch.bool,
+}  # fmt: skip
+
+
+def _plain_loading(module: nn.Module) -> bool:
+    """True when ``load_state_dict`` into ``module`` would only copy tensors: no load hooks, and no module that overrides
+    ``_load_from_state_dict`` beyond torch's norm layers (whose overrides act only on keys that are absent or extra)."""
+    from torch.nn.modules.batchnorm import _NormBase
+    from torch.nn.modules.instancenorm import _InstanceNorm
+
+    plain = (nn.Module._load_from_state_dict, _NormBase._load_from_state_dict, _InstanceNorm._load_from_state_dict)
+    if type(module).load_state_dict is not nn.Module.load_state_dict:
+        return False
+    return all(
+        type(m)._load_from_state_dict in plain and not m._load_state_dict_pre_hooks and not m._load_state_dict_post_hooks
+        for m in module.modules()
+    )
+
+
+def _read_into_model(model: nn.Module, fd: int, size: int, map_location: str | torch.device, path: Path, expected_method: str | None) -> bool:
+    """Read the open safetensors file's tensor bytes straight into ``model``'s own tensors (one ``preadv``) when that is
+    exactly what ``load_state_dict`` would do: every file tensor has a destination of the same name, dtype and shape
+    (contiguous, on the CPU), every model tensor is in the file (tied names as in :func:`_load_tensors`), and loading has
+    no hooks. False (nothing read) when any of that does not hold; the general path then decides, with its errors.
+
+    The file's bytes are copied once, kernel to model, instead of mapped, wrapped and copied again."""
+    import json
+    import sys
+
+    if str(map_location) != "cpu" or sys.byteorder != "little" or not hasattr(os, "preadv") or size < 8:
+        return False
+    length = int.from_bytes(os.pread(fd, 8, 0), "little")
+    if length > min(size - 8, 100 << 20):
+        return False
+    try:
+        header = json.loads(os.pread(fd, length, 8))
+    except ValueError:
+        return False
+    if not isinstance(header, dict):
+        return False
+    meta = header.pop("__metadata__", None)
+    _check_method(path, meta if isinstance(meta, dict) else {}, expected_method)
+    if not _plain_loading(model):
+        return False
+    state = model.state_dict(keep_vars=True)
+    names_of: dict[int, list[str]] = {}
+    for key, value in state.items():
+        names_of.setdefault(id(value), []).append(key)
+    if not header.keys() <= state.keys() or any(not any(n in header for n in names) for names in names_of.values()):
+        return False
+    entries = []
+    for name, info in header.items():
+        if not isinstance(info, dict):
+            return False
+        target, (begin, end) = state[name], info.get("data_offsets") or (None, None)
+        if (_DTYPES.get(info.get("dtype")) is not target.dtype or list(target.shape) != info.get("shape")
+                or target.device.type != "cpu" or target.layout is not torch.strided or not target.is_contiguous()
+                or not isinstance(begin, int) or not isinstance(end, int) or end - begin != target.numel() * target.element_size()):  # fmt: skip
+            return False
+        entries.append((begin, end, target))
+    entries.sort(key=lambda e: e[0])
+    position = 0
+    for begin, end, _ in entries:  # the data region is exactly the tensors, back to back (as safetensors requires)
+        if begin != position:
+            return False
+        position = end
+    if position != size - 8 - length or _overlapping(t for _, _, t in entries):
+        return False
+    views = [memoryview(t.detach().reshape(-1).view(torch.uint8).numpy()) for _, _, t in entries if t.numel()]
+    _preadv_all(fd, views, 8 + length)
+    return True
+
+
+def _overlapping(tensors: Iterator[torch.Tensor]) -> bool:
+    """True when two of ``tensors`` share memory without being the same memory (tied names read the same bytes twice)."""
+    spans = sorted({(t.data_ptr(), t.numel() * t.element_size()) for t in tensors})
+    return any(a + n > b for (a, n), (b, _) in zip(spans, spans[1:]))
+
+
+def _preadv_all(fd: int, views: list[memoryview], offset: int, limit: int | None = None) -> None:
+    """Fill ``views`` in order from ``fd`` at ``offset``, ``limit`` buffers per call (default: the system's IOV_MAX), however
+    the reads come back short; OSError at the file's end."""
+    limit = limit or (os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024)
+    first = 0
+    while first < len(views):
+        got = os.preadv(fd, views[first : first + limit], offset)
+        if got <= 0:
+            raise OSError(f"the file ended at byte {offset}")
+        offset += got
+        while first < len(views) and got >= len(views[first]):
+            got -= len(views[first])
+            first += 1
+        if got:
+            views[first] = views[first][got:]
 
 
 def _read_all(fd: int, size: int) -> bytes:

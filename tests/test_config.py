@@ -82,6 +82,13 @@ def test_hash_is_stable_and_sensitive():
     assert len(config_hash(Rich())) == 64
 
 
+def test_hash_of_a_validated_config_is_the_same_hash_without_the_second_check():
+    decoded = config_from_dict(Rich, config_to_dict(Rich(alpha=0.3)))
+    assert config_hash(decoded, validated=True) == config_hash(decoded) == config_hash(Rich(alpha=0.3))
+    with pytest.raises(ConfigError, match="NaN/inf"):  # encoding still refuses what JSON cannot hold
+        config_hash(Holder(value=float("nan")), validated=True)
+
+
 def test_replace_config_suggests_names():
     assert replace_config(Rich(), alpha=0.5).alpha == 0.5
     with pytest.raises(ConfigError, match="did you mean 'layers'"):

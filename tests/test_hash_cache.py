@@ -50,6 +50,20 @@ def test_hit_after_first_hash_and_miss_after_rewrite_with_old_mtime(counted, tmp
     assert hash_cache.sha256_cached(f) == sha256_file(f) != expected and len(counted) == 2
 
 
+def test_the_cache_works_when_the_cache_folder_was_made_open_to_others(counted, tmp_path):
+    """The embedded Hub's work folder and plugins' feature caches create ``$EMOZOO_CACHE`` with the usual 0755; the hash
+    cache keeps its entries in a 0700 folder of its own below it, so it still records, and its file stays private."""
+    root = tmp_path / "cache"
+    (root / "embedded-hub").mkdir(parents=True)
+    root.chmod(0o755)
+    f = _settled_file(tmp_path / "w.bin", b"abc")
+    hash_cache.sha256_cached(f)
+    hash_cache.sha256_cached(f)
+    assert len(counted) == 1
+    assert hash_cache.cache_path().parent == root / "private"
+    assert (root / "private").stat().st_mode & 0o777 == 0o700 and hash_cache.cache_path().stat().st_mode & 0o777 == 0o600
+
+
 def test_fresh_files_are_not_recorded(counted, tmp_path, monkeypatch):
     monkeypatch.setattr(hash_cache, "RACY_SECONDS", 3600.0)
     f = tmp_path / "new.bin"
@@ -109,7 +123,10 @@ def test_warm_load_skips_hashing_known_weights_and_a_tamper_after_it_is_still_re
         emozoo.from_pretrained(tmp_path / "m")
 
 
-def test_weights_changed_during_a_warm_load_are_reloaded_the_slow_way_and_refused(counted, registry, tmp_path, monkeypatch):
+@pytest.mark.parametrize("copier", ["_preadv_all", "_load_tensors"])
+def test_weights_changed_during_a_warm_load_are_reloaded_the_slow_way_and_refused(counted, registry, tmp_path, monkeypatch, copier):
+    """Whichever way the warm load copies the bytes in (read straight into the model, or parsed then copied), a change
+    to the file before the re-check sends it down the slow path, which refuses it."""
     import emozoo.weights as weights_mod
 
     model = emozoo.load("toy-mlp")
@@ -117,18 +134,20 @@ def test_weights_changed_during_a_warm_load_are_reloaded_the_slow_way_and_refuse
     time.sleep(0.05)
     emozoo.from_pretrained(tmp_path / "m")  # the cache learns the file
     weights = tmp_path / "m" / WEIGHTS_NAME
-    real, calls = weights_mod._load_tensors, []
+    real, calls = getattr(weights_mod, copier), []
 
     def copy_then_tamper(*a, **k):
         real(*a, **k)
-        if not calls:  # the mapped copy is in the model; now the file changes in place before the re-check
+        if not calls:  # the copy is in the model; now the file changes in place before the re-check
             data = bytearray(weights.read_bytes())
             data[-1] ^= 0xFF
             with open(weights, "r+b") as fh:
                 fh.write(bytes(data))
         calls.append(1)
 
-    monkeypatch.setattr(weights_mod, "_load_tensors", copy_then_tamper)
+    monkeypatch.setattr(weights_mod, copier, copy_then_tamper)
+    if copier == "_load_tensors":
+        monkeypatch.setattr(weights_mod, "_plain_loading", lambda module: False)  # the parse-then-copy path
     reads = _count_weight_reads(monkeypatch)
     with pytest.raises(ArtifactError, match="does not match the sha256"):
         emozoo.from_pretrained(tmp_path / "m")

@@ -100,7 +100,7 @@ def test_the_signing_key_is_private_and_a_shared_one_is_refused(registry):
     from emozoo.bench.store import KEY_NAME, _signing_key
 
     key = _signing_key()
-    path = env.path("EMOZOO_CACHE") / KEY_NAME
+    path = env.path("EMOZOO_CACHE") / "private" / KEY_NAME
     assert len(key) == 32 and path.stat().st_mode & 0o777 == 0o600 and _signing_key() == key
     path.chmod(0o644)
     try:
@@ -108,6 +108,35 @@ def test_the_signing_key_is_private_and_a_shared_one_is_refused(registry):
             _signing_key()
     finally:
         path.chmod(0o600)
+
+
+def test_the_signing_key_works_when_the_cache_folder_is_open_to_others(tmp_path, monkeypatch):
+    """Other writers (the embedded Hub's work folder, plugins' feature caches) create the cache folder 0755: the key lives
+    in a private folder of its own, and a key an earlier version kept in the open folder is not adopted."""
+    from emozoo.bench.store import KEY_NAME, _signing_key
+
+    root = tmp_path / "cache"
+    monkeypatch.setenv("EMOZOO_CACHE", str(root))
+    root.mkdir()
+    root.chmod(0o755)
+    (root / KEY_NAME).write_bytes(b"k" * 32)
+    (root / KEY_NAME).chmod(0o600)
+    key = _signing_key()
+    assert key != b"k" * 32 and (root / "private").stat().st_mode & 0o777 == 0o700
+    assert (root / KEY_NAME).exists() and _signing_key() == key
+
+
+def test_a_private_legacy_key_is_moved_into_the_private_folder(tmp_path, monkeypatch):
+    from emozoo.bench.store import KEY_NAME, _signing_key
+
+    root = tmp_path / "cache"
+    monkeypatch.setenv("EMOZOO_CACHE", str(root))
+    root.mkdir()
+    root.chmod(0o700)
+    (root / KEY_NAME).write_bytes(b"k" * 32)
+    (root / KEY_NAME).chmod(0o600)
+    assert _signing_key() == b"k" * 32
+    assert not (root / KEY_NAME).exists() and (root / "private" / KEY_NAME).read_bytes() == b"k" * 32
 
 
 class _ScaledBlobs:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emozoo._fileio import atomic_write_text, cache_dir, is_private, private_dir
+from emozoo._fileio import atomic_write_text, cache_dir, is_private, private_cache_dir, private_dir
 from emozoo.config import canonical_json
 
 KEY_NAME = "bench-cells.key"
@@ -38,14 +38,16 @@ def cell_key(method: str, fold: str, seed: int) -> str:
 
 
 def _signing_key() -> bytes:
-    """This user's secret for signing cells: created once (0600, in a private 0700 folder), never shared or committed;
-    a key or folder that others can read or write, or a link, is refused (the hash cache's rule, ``emozoo._fileio``)."""
+    """This user's secret for signing cells: created once (0600, in the private 0700 folder
+    :func:`emozoo._fileio.private_cache_dir`), never shared or committed; a key or folder that others can read or write,
+    or a link, is refused (the hash cache's rule, ``emozoo._fileio``)."""
     import stat
 
-    folder = cache_dir()
+    folder = private_cache_dir()
     path = folder / KEY_NAME
     if not private_dir(folder, create=True):
         raise PermissionError(f"{folder} is readable or writable by others (or not yours); chmod 700 it and rerun")
+    _adopt_legacy_key(path)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except FileExistsError:
@@ -59,6 +61,20 @@ def _signing_key() -> bytes:
     with os.fdopen(fd, "wb") as handle:
         handle.write(key)
     return key
+
+
+def _adopt_legacy_key(path: Path) -> None:
+    """Move a key kept in the cache folder itself (where emozoo 0.1.0 put it) into the private folder, so cells it signed stay
+    reusable; only a private key in a private folder is moved (anything else is left where it is, and not used)."""
+    import stat
+
+    legacy = cache_dir() / KEY_NAME
+    try:
+        if path.exists() or not (private_dir(legacy.parent, create=False) and is_private(legacy.lstat(), stat.S_IFREG)):
+            return
+        os.replace(legacy, path)
+    except OSError:
+        return
 
 
 def sign(cell: dict[str, Any], key: bytes) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,7 +172,14 @@ def _download_release(
         raise ArtifactError(f"{name!r} loads its pinned commit {pinned}; to load revision {revision!r}, pass the repo id {release.repo_id!r}")
     wanted = revision or pinned or DEFAULT_REVISION
     cache = Path(cache_dir if cache_dir is not None else constants.HF_HUB_CACHE).expanduser()
-    cached = is_commit(wanted) and not force_download and _complete_snapshot(cache, release.repo_id, wanted)
+    started_ns, stats = time.time_ns(), None  # stats: of the cached snapshot's files, when the commit is all there
+    if is_commit(wanted) and not force_download:
+        snap = cache / f"models--{release.repo_id.replace('/', '--')}" / "snapshots" / wanted
+        stats = _file_stats(os.fspath(snap))
+        pin = release.pin(wanted) if stats is not None and (wanted == pinned or revision is None) else None
+        if pin is not None and _still_verified(snap, pin, stats):
+            return Pulled(directory=snap, repo_id=release.repo_id, revision=wanted, commit=wanted, pin=pin)
+    cached = stats is not None
     # HF_HUB_OFFLINE keeps remote Hubs away; the embedded Hub is a local process serving the checkout's own files
     if base == EMBEDDED and not cached and not local_files_only:
         from emozoo.hub.embedded import embedded_endpoint, served_commit
@@ -188,12 +196,63 @@ def _download_release(
         url = None if base == EMBEDDED else base
     fetched: dict[str, str] = {}
     directory = _snapshot(release.repo_id, wanted, url, token, cache_dir, force_download, local_files_only,
-                          loopback=url is not None and base == EMBEDDED, fetched=fetched, complete=bool(cached))  # fmt: skip
+                          loopback=url is not None and base == EMBEDDED, fetched=fetched, complete=cached)  # fmt: skip
     commit = directory.name if is_commit(directory.name) else None
     pin = release.pin(commit) if commit is not None and (commit == pinned or revision is None) else None
     if pin is not None:
-        verify_pin(directory, pin, cached=bool(cached), known=fetched)  # fetched files: the digests taken as they were written
+        if not cached:
+            started_ns, stats = time.time_ns(), _file_stats(os.fspath(directory))
+        verify_pin(directory, pin, cached=cached, known=fetched)  # fetched files: the digests taken as they were written
+        _remember_verified(directory, pin, stats, started_ns)
     return Pulled(directory=directory, repo_id=release.repo_id, revision=wanted, commit=commit, pin=pin)
+
+
+#: Snapshot folder -> (its pin's file table, the stat of each artifact file) for every snapshot this process checked
+#: against its pin: the hash cache's rule (git's index rule), kept in this process's memory, so a warm load of the same
+#: commit that finds every file with the very stat it had when checked skips the checks (off with the hash cache).
+_VERIFIED: dict[str, tuple[dict[str, str], tuple[tuple[int, ...], ...]]] = {}
+
+
+def _file_stats(directory: str) -> tuple[tuple[int, ...], ...] | None:
+    """(device, inode, size, mtime, ctime) of each artifact file under ``directory`` (links followed), None if one is
+    missing or not a regular file."""
+    import stat
+
+    stats = []
+    for name in ARTIFACT_FILES:
+        try:
+            st = os.stat(os.path.join(directory, name))
+        except (OSError, ValueError):
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        stats.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(stats)
+
+
+def _still_verified(directory: Path, pin: dict[str, Any], stats: tuple[tuple[int, ...], ...]) -> bool:
+    """True when this process checked ``directory`` against this very pin and its files' ``stats`` are those it had then."""
+    from emozoo import hash_cache
+
+    seen = _VERIFIED.get(os.fspath(directory))
+    return seen is not None and seen[0] == pin.get("files") and seen[1] == stats and hash_cache.enabled()
+
+
+def _remember_verified(directory: Path, pin: dict[str, Any], before: tuple[tuple[int, ...], ...] | None, started_ns: int) -> None:
+    """Record ``directory`` as checked against ``pin`` when its files (stats ``before`` the check) did not change during
+    the check and had settled (last changed :data:`emozoo.hash_cache.RACY_SECONDS` before it began), as the hash cache
+    records a file."""
+    from emozoo import hash_cache
+
+    key = os.fspath(directory)
+    after = _file_stats(key) if before is not None else None
+    settled_before = started_ns - int(hash_cache.RACY_SECONDS * 1e9)
+    if after is None or after != before or any(max(st[3], st[4]) >= settled_before for st in after):
+        _VERIFIED.pop(key, None)
+        return
+    if len(_VERIFIED) >= 1024:
+        _VERIFIED.clear()
+    _VERIFIED[key] = (dict(pin["files"]), after)
 
 
 def _complete_snapshot(cache: Path, repo_id: str, commit: str) -> bool:
@@ -381,11 +440,16 @@ def resolve_directory(
 
     Returns the directory and the resolved commit hash (None for a local directory).
     """
-    path = Path(name_or_path)
-    if path.is_dir():
-        return path, None
-    if path.exists():
-        raise ArtifactError(f"{path} is a file; pass the directory that holds {METADATA_NAME} (or import a bundle with `emozoo import`)")
+    import stat
+
+    try:
+        mode = os.stat(name_or_path).st_mode  # one stat: a short name is looked up here on every load
+    except (OSError, ValueError):
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        return Path(name_or_path), None
+    if mode is not None:
+        raise ArtifactError(f"{name_or_path} is a file; pass the directory that holds {METADATA_NAME} (or import a bundle with `emozoo import`)")
     text = str(name_or_path)
     looks_local = isinstance(name_or_path, os.PathLike) or text.startswith((".", "/", "~")) or text.count("/") > 1 or os.sep in text.replace("/", "")
     if looks_local or ("/" in text and not _is_repo_id(text)):
