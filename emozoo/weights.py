@@ -207,12 +207,14 @@ def _read_into_model(model: nn.Module, fd: int, size: int, map_location: str | t
     for name, info in header.items():
         if not isinstance(info, dict):
             return False
-        target, (begin, end) = state[name], info.get("data_offsets") or (None, None)
+        target, offsets = state[name], info.get("data_offsets")
+        if not (isinstance(offsets, list) and len(offsets) == 2 and all(type(o) is int for o in offsets)):
+            return False
         if (_DTYPES.get(info.get("dtype")) is not target.dtype or list(target.shape) != info.get("shape")
                 or target.device.type != "cpu" or target.layout is not torch.strided or not target.is_contiguous()
-                or not isinstance(begin, int) or not isinstance(end, int) or end - begin != target.numel() * target.element_size()):  # fmt: skip
+                or offsets[1] - offsets[0] != target.numel() * target.element_size()):  # fmt: skip
             return False
-        entries.append((begin, end, target))
+        entries.append((offsets[0], offsets[1], target))
     entries.sort(key=lambda e: e[0])
     position = 0
     for begin, end, _ in entries:  # the data region is exactly the tensors, back to back (as safetensors requires)

@@ -168,3 +168,26 @@ def test_views_sharing_memory_are_not_read_into(known_file, direct_reads):
     target = Overlap()
     load_weights(target, path, expected_sha256=digest)
     assert direct_reads == []  # load_state_dict's order decides which write wins: the general path does that
+
+
+@pytest.mark.parametrize("offsets", ['5', '[0]', '[0, "8"]', '[0, 8, 16]', '[4, 12]', 'null'])
+def test_a_header_with_odd_offsets_is_left_to_the_general_path(tmp_path, offsets):
+    """A file a cache entry vouched for but whose header is not what safetensors writes: never read into the model."""
+    import json
+
+    header = json.dumps({"weight": {"dtype": "F32", "shape": [2], "data_offsets": json.loads(offsets)}}).encode()
+    path = tmp_path / "odd.safetensors"
+    path.write_bytes(len(header).to_bytes(8, "little") + header + bytes(8))
+
+    class One(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.register_buffer("weight", torch.full((2,), 3.0))
+
+    model = One()
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert weights_mod._read_into_model(model, fd, path.stat().st_size, "cpu", path, None) is False
+    finally:
+        os.close(fd)
+    assert torch.equal(model.weight, torch.full((2,), 3.0))
