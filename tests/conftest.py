@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -61,3 +62,31 @@ def protocol_fixtures(registry):
     augmentation._BASELINES.clear()
     yield generators
     augmentation._BASELINES.clear()
+
+
+
+def _classes_changed(new_confusion: list[list[int]], old_confusion: list[list[int]]) -> int:
+    """How many test items changed class between two confusion matrices of one test set (a lower bound on the
+    predictions that changed: two swaps inside one cell cancel)."""
+    return sum(abs(a - b) for new_row, old_row in zip(new_confusion, old_confusion) for a, b in zip(new_row, old_row)) // 2
+
+
+@pytest.fixture(scope="session")
+def rerun_drift():
+    """``drift(new_record, cell_path)`` → (items the rerun moved against the recorded cell, the most items that
+    changing only the seed moved between the recorded cells of the same method and fold). Another CPU rounds some
+    sums differently and a trained network amplifies that as a new seed would, so the seed spread, not a guess, is
+    how far a faithful rerun may drift; a broken pipeline (labels shuffled, the wrong split, a model that learned
+    nothing) moves far more."""
+
+    def drift(new_record: dict, cell_path: Path) -> tuple[int, int]:
+        method, fold, _ = cell_path.stem.split("__")
+        cells = sorted(cell_path.parent.glob(f"{method}__{fold}__seed*.json"))
+        records = [json.loads(p.read_text(encoding="utf-8"))["records"][0] for p in cells]
+        if len(records) < 2:
+            raise AssertionError(f"{cell_path.parent} records fewer than two seeds of {method} on {fold}: no seed spread to compare with")
+        recorded = json.loads(cell_path.read_text(encoding="utf-8"))["records"][0]
+        spread = max(_classes_changed(a["confusion"], b["confusion"]) for i, a in enumerate(records) for b in records[i + 1 :])
+        return _classes_changed(new_record["confusion"], recorded["confusion"]), spread
+
+    return drift

@@ -3,7 +3,8 @@
 The recorded cell (``wearable-cnn1d``, subject-grouped fold 1, seed 0, the benchmark's data, protocol and method
 configuration) is run again through the command line into a fresh output folder; the configuration hash must be the
 recorded one and the test metrics, confusion matrix and per-subject scores must match: exactly on a machine like the
-recording one, within ten test windows changing class elsewhere (a different CPU may round one convolution differently).
+recording one; elsewhere no more test windows may change class than changing the seed moves between the recorded seeds
+(a different CPU rounds some sums differently, and training amplifies that as a new seed would).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def _stage_config() -> dict:
     return wearable_stress.stage_config("recognition", cfg, None, ["wearable-cnn1d"])
 
 
-def test_emozoo_bench_reproduces_the_recorded_wearable_cnn1d_cell(tmp_path: Path) -> None:
+def test_emozoo_bench_reproduces_the_recorded_wearable_cnn1d_cell(tmp_path: Path, rerun_drift) -> None:
     if not DATA.is_dir():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"Stress-Predict is missing at {DATA}; CI must provide ../shared/data")
@@ -57,6 +58,6 @@ def test_emozoo_bench_reproduces_the_recorded_wearable_cnn1d_cell(tmp_path: Path
         assert new["metrics"] == pytest.approx(old["metrics"], abs=1e-12)
         assert new["per_unit"] == old["per_unit"]
     else:
-        moved = sum(abs(a - b) for ra, rb in zip(new["confusion"], old["confusion"]) for a, b in zip(ra, rb)) // 2
-        assert moved <= 10, f"{moved} test windows changed class against the recorded cell"
+        moved, seed_spread = rerun_drift(new, CELL)
+        assert 0 < moved <= seed_spread, f"{moved} test windows changed class against the recorded cell; a new seed moves at most {seed_spread}"
         assert abs(new["metrics"]["ACC"] - old["metrics"]["ACC"]) <= moved / new["n_test"] + 1e-12
