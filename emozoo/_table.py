@@ -6,14 +6,19 @@ import shutil
 from collections.abc import Sequence
 
 
-def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, width: int | None = None) -> str:
-    """Render rows under headers; the widest columns shrink first when the table exceeds ``width``."""
+def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, width: int | None = None, keep: int = 1) -> str:
+    """Render rows under headers; when the table exceeds ``width`` (default: the terminal's), the widest columns shrink
+    first, except the first ``keep``: those name the row (a release, a method id) and are what a user copies, so they
+    are never cut."""
     cells = [[str(c) for c in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     limit = width if width is not None else shutil.get_terminal_size((120, 24)).columns
     gap = 2
-    while sum(widths) + gap * (len(widths) - 1) > limit and max(widths) > 8:
-        widest = widths.index(max(widths))
+    shrinkable = range(min(keep, len(widths)), len(widths))
+    while shrinkable and sum(widths) + gap * (len(widths) - 1) > limit:
+        widest = max(shrinkable, key=lambda i: (widths[i], -i))
+        if widths[widest] <= 8:
+            break
         widths[widest] -= 1
     lines = []
     for index, row in enumerate(cells):

@@ -109,7 +109,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 (e.ref, e.id, e.display_name, e.year, e.modality, e.family_group, e.task, _entry_status(e, registry))
                 for e in entries
             ]
-            print(render_table(["ref", "id", "method", "year", "modality", "family", "task", "emozoo"], rows))
+            print(render_table(["ref", "id", "method", "year", "modality", "family", "task", "emozoo"], rows, keep=2))
             print(f"\n{len(entries)} of {len(registry.catalogue)} surveyed methods")
         _warn_problems(registry)
         return 0

@@ -199,8 +199,10 @@ def test_a_malformed_release_entry_makes_the_catalogue_refuse(tmp_path, monkeypa
     clear_cache()
 
 
-def test_cli_lists_releases_and_info_gives_releases_or_the_reason_for_none(release_registry, capsys):
+def test_cli_lists_releases_and_info_gives_releases_or_the_reason_for_none(release_registry, capsys, monkeypatch):
     from emozoo.cli import main
+
+    monkeypatch.setenv("COLUMNS", "200")  # a terminal wide enough for every cell (tests/test_table.py: narrow ones)
 
     assert main(["list", "--pretrained", "--modality", "speech"]) == 0
     out = capsys.readouterr().out
