@@ -64,7 +64,6 @@ def protocol_fixtures(registry):
     augmentation._BASELINES.clear()
 
 
-
 def _classes_changed(new_confusion: list[list[int]], old_confusion: list[list[int]]) -> int:
     """How many test items changed class between two confusion matrices of one test set (a lower bound on the
     predictions that changed: two swaps inside one cell cancel)."""
@@ -85,7 +84,7 @@ def rerun_drift():
         records = [json.loads(p.read_text(encoding="utf-8"))["records"][0] for p in cells]
         if len(records) < 2:
             raise AssertionError(f"{cell_path.parent} records fewer than two seeds of {method} on {fold}: no seed spread to compare with")
-        recorded = json.loads(cell_path.read_text(encoding="utf-8"))["records"][0]
+        recorded = records[cells.index(cell_path)]  # the recorded cell is one of its fold's seeds
         spread = max(_classes_changed(a["confusion"], b["confusion"]) for i, a in enumerate(records) for b in records[i + 1 :])
         return _classes_changed(new_record["confusion"], recorded["confusion"]), spread
 
